@@ -1,0 +1,175 @@
+// Package acctest is the acceptance-test harness: one connection service per
+// test binary, started in-process on loopback with a temporary SQLite file,
+// and an organization of its own for every test, so tests run in parallel
+// without seeing each other's records.
+package acctest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/costlink/terraform-provider-costlink/internal/client"
+	"github.com/costlink/terraform-provider-costlink/internal/server"
+	"github.com/costlink/terraform-provider-costlink/internal/store"
+)
+
+// service is the connection service shared by the tests of one binary.
+type service struct {
+	url   string
+	store *store.Store
+	http  *http.Server
+	dir   string
+}
+
+var (
+	startOnce sync.Once
+	shared    *service
+	startErr  error
+)
+
+// start runs the service on a free loopback port.
+func start() (*service, error) {
+	dir, err := os.MkdirTemp("", "costlink-acctest-")
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(filepath.Join(dir, "costlink.db"))
+	if err != nil {
+		return nil, fmt.Errorf("opening the service's database: %w", err)
+	}
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listening on loopback: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("COSTLINK_ACCTEST_LOG") != "" {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	srv := &http.Server{
+		Handler:           server.New(server.Config{Store: st, Logger: logger}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go func() {
+		if err := srv.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			panic(err)
+		}
+	}()
+	return &service{url: "http://" + listener.Addr().String(), store: st, http: srv, dir: dir}, nil
+}
+
+// Stop shuts the shared service down, if a test started it; TestMain calls it.
+func Stop() {
+	if shared == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = shared.http.Shutdown(ctx)
+	_ = shared.store.Close()
+	_ = os.RemoveAll(shared.dir)
+}
+
+// Org is an organization of the shared service with an API key that has
+// every scope, and a client using it for checks made outside Terraform.
+type Org struct {
+	Name   string
+	APIURL string
+	APIKey string
+	Client *client.Client
+}
+
+// NewOrg skips the test unless TF_ACC is set (as terraform-plugin-testing
+// does), starts the shared service on first use and makes a new organization.
+func NewOrg(t *testing.T) *Org {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance tests run with TF_ACC=1 (make test or make testacc)")
+	}
+	startOnce.Do(func() { shared, startErr = start() })
+	if startErr != nil {
+		t.Fatalf("starting the connection service: %v", startErr)
+	}
+	name := fmt.Sprintf("acc-%d", time.Now().UnixNano())
+	ctx := context.Background()
+	org, err := shared.store.EnsureOrganization(ctx, name)
+	if err != nil {
+		t.Fatalf("creating organization %s: %v", name, err)
+	}
+	key, _, err := shared.store.CreateAPIKey(ctx, org.ID, []string{"connections:read", "connections:write"})
+	if err != nil {
+		t.Fatalf("creating an API key of organization %s: %v", name, err)
+	}
+	c, err := client.New(client.Config{BaseURL: shared.url, APIKey: key})
+	if err != nil {
+		t.Fatalf("creating the API client: %v", err)
+	}
+	return &Org{Name: name, APIURL: shared.url, APIKey: key, Client: c}
+}
+
+// ProviderConfig is the provider block that reaches this organization.
+func (o *Org) ProviderConfig() string {
+	return fmt.Sprintf(`
+provider "costlink" {
+  api_url = %q
+  api_key = %q
+}
+`, o.APIURL, o.APIKey)
+}
+
+// Connections lists every connection of the organization.
+func (o *Org) Connections(t *testing.T) []client.Connection {
+	t.Helper()
+	conns, err := o.Client.ListAllConnections(context.Background(), client.ListConnectionsOptions{})
+	if err != nil {
+		t.Fatalf("listing connections: %v", err)
+	}
+	return conns
+}
+
+// ConnectionNamed returns the connection with that name or fails the test.
+func (o *Org) ConnectionNamed(t *testing.T, name string) client.Connection {
+	t.Helper()
+	conns, err := o.Client.ListAllConnections(context.Background(), client.ListConnectionsOptions{Name: name})
+	if err != nil || len(conns) != 1 {
+		t.Fatalf("finding connection %q: %d found, error %v", name, len(conns), err)
+	}
+	return conns[0]
+}
+
+// DeleteConnectionNamed deletes a connection through the API, as someone
+// working outside Terraform would.
+func (o *Org) DeleteConnectionNamed(t *testing.T, name string) {
+	t.Helper()
+	if err := o.Client.DeleteConnection(context.Background(), o.ConnectionNamed(t, name).ID); err != nil {
+		t.Fatalf("deleting connection %q: %v", name, err)
+	}
+}
+
+// CheckConnectionCount fails unless the organization has exactly n connections.
+func (o *Org) CheckConnectionCount(n int) error {
+	conns, err := o.Client.ListAllConnections(context.Background(), client.ListConnectionsOptions{})
+	if err != nil {
+		return fmt.Errorf("listing connections: %w", err)
+	}
+	if len(conns) != n {
+		return fmt.Errorf("organization %s has %d connections, want %d: %v", o.Name, len(conns), n, conns)
+	}
+	return nil
+}
+
+// CheckNoConnections is a CheckDestroy: nothing is left after destroy.
+func (o *Org) CheckNoConnections(*terraform.State) error {
+	return o.CheckConnectionCount(0)
+}

@@ -1,0 +1,94 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// maxRetryAfter caps the wait a Retry-After header can ask for, so that a
+// misbehaving service cannot stall a Terraform run for hours on one request.
+const maxRetryAfter = time.Minute
+
+// retryClient returns the retrying HTTP client for one call. It is built per
+// call because retryablehttp's Backoff and ErrorHandler see no context, and
+// tflog needs the caller's context (its logger and masks live there): the
+// hooks close over log instead. Building it costs a few allocations; the
+// connections are pooled in c.httpClient.
+func (c *Client) retryClient(log *callLog) *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:     c.httpClient,
+		RetryMax:       c.maxRetries,
+		RetryWaitMin:   c.retryWaitMin,
+		RetryWaitMax:   c.retryWaitMax,
+		RequestLogHook: log.attemptStarted,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			log.attemptDone(resp, err)
+			// Retries connection errors, 429 and 5xx except 501; never other
+			// 4xx, and never once ctx is done.
+			return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+		},
+		Backoff: func(waitMin, waitMax time.Duration, attempt int, resp *http.Response) time.Duration {
+			wait := c.backoff(waitMin, waitMax, attempt, resp)
+			log.retrying(wait)
+			return wait
+		},
+		ErrorHandler: func(resp *http.Response, err error, attempts int) (*http.Response, error) {
+			// Retries are exhausted. Keep what the service said about the last
+			// attempt instead of retryablehttp's bare "giving up" error.
+			if resp != nil {
+				if err == nil {
+					err = readAPIError(resp)
+				} else {
+					resp.Body.Close()
+				}
+			}
+			err = fmt.Errorf("giving up after %d attempt(s): %w", attempts, err)
+			log.gaveUp(err)
+			return nil, err
+		},
+	}
+}
+
+// backoff is the default Client.backoff. It waits as long as the service asks
+// with Retry-After (capped at maxRetryAfter), and otherwise backs off
+// exponentially from waitMin, doubling per attempt up to waitMax. Up to a
+// quarter of jitter spreads out the retries of many resources that failed
+// together, as a for_each over hundreds of accounts does when rate limited.
+func backoff(waitMin, waitMax time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if wait, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return min(wait, maxRetryAfter)
+		}
+	}
+	wait := waitMin
+	for range attempt {
+		if wait >= waitMax {
+			break
+		}
+		wait *= 2
+	}
+	wait += rand.N(wait/4 + 1)
+	return min(wait, waitMax)
+}
+
+// retryAfter parses a Retry-After header value: delay seconds or an HTTP date,
+// relative to now. A date in the past means no wait.
+func retryAfter(value string, now time.Time) (time.Duration, bool) {
+	if value == "" {
+		return 0, false
+	}
+	if seconds, err := strconv.ParseUint(value, 10, 32); err == nil {
+		return time.Duration(seconds) * time.Second, true
+	}
+	date, err := http.ParseTime(value)
+	if err != nil {
+		return 0, false
+	}
+	return max(date.Sub(now), 0), true
+}

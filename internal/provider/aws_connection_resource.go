@@ -1,0 +1,398 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/costlink/terraform-provider-costlink/internal/client"
+	"github.com/costlink/terraform-provider-costlink/internal/validate"
+)
+
+var (
+	_ resource.Resource                   = &awsConnectionResource{}
+	_ resource.ResourceWithConfigure      = &awsConnectionResource{}
+	_ resource.ResourceWithImportState    = &awsConnectionResource{}
+	_ resource.ResourceWithValidateConfig = &awsConnectionResource{}
+)
+
+// NewAWSConnectionResource returns the costlink_aws_connection resource.
+func NewAWSConnectionResource() resource.Resource {
+	return &awsConnectionResource{}
+}
+
+type awsConnectionResource struct {
+	client *client.Client
+}
+
+type awsConnectionResourceModel struct {
+	ID            types.String `tfsdk:"id"`
+	Name          types.String `tfsdk:"name"`
+	Type          types.String `tfsdk:"type"`
+	RoleARN       types.String `tfsdk:"role_arn"`
+	AccountID     types.String `tfsdk:"account_id"`
+	BillingBucket types.String `tfsdk:"billing_bucket"`
+	Regions       types.Set    `tfsdk:"regions"`
+	CreatedAt     types.String `tfsdk:"created_at"`
+}
+
+// etagKey is the private-state key holding the record's ETag from the last
+// read, so an update applies only to the record the plan was made against.
+const etagKey = "etag"
+
+func (r *awsConnectionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_aws_connection"
+}
+
+func (r *awsConnectionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Registers an AWS account with costlink: a `resource` connection lets the platform read a member " +
+			"account's resources and metrics through a cross-account role; a `billing` connection does the same for the " +
+			"management (payer) account and its billing export. An organization needs a billing connection before any resource connection.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "ID of the connection, for example `conn_0123456789abcdefghij`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Name of the connection, unique in the organization: " + validate.ConnectionNameRule +
+					". `provider::costlink::connection_name()` turns any account name into a valid one.",
+				Required:   true,
+				Validators: []validator.String{connectionNameValidator()},
+			},
+			"type": schema.StringAttribute{
+				MarkdownDescription: "`resource` (default) for a member account, or `billing` for the management (payer) account " +
+					"whose billing export the platform reads. Changing it replaces the connection.",
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString(validate.TypeResource),
+				Validators:    []validator.String{stringvalidator.OneOf(validate.ConnectionTypes...)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"role_arn": schema.StringAttribute{
+				MarkdownDescription: "ARN of the cross-account IAM role the platform assumes, in any partition (`aws`, `aws-cn`, " +
+					"`aws-us-gov`). A role in another account replaces the connection; another role in the same account updates it.",
+				Required:      true,
+				Validators:    []validator.String{roleARNValidator()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(roleInAnotherAccount, "A role in another account replaces the connection.", "A role in another account replaces the connection.")},
+			},
+			"account_id": schema.StringAttribute{
+				MarkdownDescription: "ID of the connected AWS account, taken from `role_arn`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{accountIDFromRoleARN{}},
+			},
+			"billing_bucket": schema.StringAttribute{
+				MarkdownDescription: "S3 bucket that receives the billing export (Cost and Usage Report or Data Exports). " +
+					"Required for `billing` connections and not allowed for `resource` connections.",
+				Optional:   true,
+				Validators: []validator.String{bucketNameValidator()},
+			},
+			"regions": schema.SetAttribute{
+				MarkdownDescription: "AWS regions the connection covers, for example `[\"us-east-1\", \"eu-south-1\"]`. Regions where " +
+					"STS is not active by default (such as `ap-east-1` or `eu-south-1`) must be activated in the account.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, nil)),
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(regionValidator())},
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the connection was created (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *awsConnectionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
+		r.client = data.client
+	}
+}
+
+// ValidateConfig checks the rules that span attributes, as the service does.
+func (r *awsConnectionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config awsConnectionResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() || config.Type.IsUnknown() || config.BillingBucket.IsUnknown() {
+		return
+	}
+	connectionType := validate.TypeResource
+	if !config.Type.IsNull() {
+		connectionType = config.Type.ValueString()
+	}
+	if err := validate.BillingBucket(connectionType, config.BillingBucket.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("billing_bucket"), "Invalid billing_bucket", err.Error())
+	}
+}
+
+func (r *awsConnectionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan awsConnectionResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	regions, diags := stringsFromSet(ctx, plan.Regions)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	conn, err := r.client.CreateConnection(ctx, client.CreateConnectionRequest{
+		Name:          plan.Name.ValueString(),
+		Type:          plan.Type.ValueString(),
+		RoleARN:       plan.RoleARN.ValueString(),
+		BillingBucket: plan.BillingBucket.ValueString(),
+		Regions:       regions,
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot create the connection", createErrorDetail(err))
+		return
+	}
+	tflog.Info(ctx, "created connection", map[string]any{"id": conn.ID, "name": conn.Name})
+
+	resp.Diagnostics.Append(plan.fromAPI(ctx, conn)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+}
+
+func (r *awsConnectionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state awsConnectionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	conn, err := r.client.GetConnection(ctx, state.ID.ValueString())
+	if client.IsNotFound(err) {
+		tflog.Warn(ctx, "connection not found, removing it from state", map[string]any{"id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the connection", err.Error())
+		return
+	}
+
+	resp.Diagnostics.Append(state.fromAPI(ctx, conn)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+}
+
+func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan awsConnectionResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	regions, diags := stringsFromSet(ctx, plan.Regions)
+	resp.Diagnostics.Append(diags...)
+	etag, diags := getETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	name, roleARN, bucket := plan.Name.ValueString(), plan.RoleARN.ValueString(), plan.BillingBucket.ValueString()
+	conn, err := r.client.UpdateConnection(ctx, plan.ID.ValueString(), client.UpdateConnectionRequest{
+		Name:          &name,
+		RoleARN:       &roleARN,
+		BillingBucket: &bucket,
+		Regions:       &regions,
+	}, etag)
+	if client.IsPreconditionFailed(err) {
+		resp.Diagnostics.AddError("The connection changed outside Terraform",
+			fmt.Sprintf("Connection %s was changed by someone else after Terraform last read it, so this update was not applied. "+
+				"Run terraform apply again: it reads the current record and plans the changes against it.", plan.ID.ValueString()))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot update the connection", createErrorDetail(err))
+		return
+	}
+
+	resp.Diagnostics.Append(plan.fromAPI(ctx, conn)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+}
+
+func (r *awsConnectionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state awsConnectionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteConnection(ctx, state.ID.ValueString())
+	if err != nil && !client.IsNotFound(err) {
+		resp.Diagnostics.AddError("Cannot delete the connection", err.Error())
+	}
+}
+
+// importAccountPattern matches the import ID form that selects a connection
+// by account: account:<12 digits>, optionally followed by :<type>.
+var importAccountPattern = regexp.MustCompile(`^account:(\d{12})(?::(resource|billing))?$`)
+
+// ImportState accepts a connection ID (conn_...), a connection name, or
+// account:<account ID>[:<type>]. The forms cannot be confused: names have
+// neither underscores nor colons.
+func (r *awsConnectionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := req.ID
+	if !strings.HasPrefix(id, "conn_") {
+		opts, err := importLookup(id)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid import ID", err.Error())
+			return
+		}
+		id, err = r.findConnectionID(ctx, id, opts)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot import the connection", err.Error())
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// importLookup turns a name or account import ID into list filters.
+func importLookup(importID string) (client.ListConnectionsOptions, error) {
+	if m := importAccountPattern.FindStringSubmatch(importID); m != nil {
+		return client.ListConnectionsOptions{AccountID: m[1], Type: m[2]}, nil
+	}
+	if err := validate.ConnectionName(importID); err != nil {
+		return client.ListConnectionsOptions{}, fmt.Errorf("%q is neither a connection ID (conn_...), an account "+
+			"(account:123456789012 or account:123456789012:billing) nor a connection name: %w", importID, err)
+	}
+	return client.ListConnectionsOptions{Name: importID}, nil
+}
+
+// findConnectionID resolves a name or account import ID to exactly one connection.
+func (r *awsConnectionResource) findConnectionID(ctx context.Context, importID string, opts client.ListConnectionsOptions) (string, error) {
+	conns, err := r.client.ListAllConnections(ctx, opts)
+	if err != nil {
+		return "", err
+	}
+	switch len(conns) {
+	case 0:
+		return "", fmt.Errorf("no connection matches %q in this organization", importID)
+	case 1:
+		return conns[0].ID, nil
+	}
+	ids := make([]string, len(conns))
+	for i, c := range conns {
+		ids[i] = fmt.Sprintf("%s (%s)", c.ID, c.Type)
+	}
+	return "", fmt.Errorf("%q matches %d connections: %s. Import by ID, or add the type: %s:resource or %s:billing",
+		importID, len(conns), strings.Join(ids, ", "), importID, importID)
+}
+
+// fromAPI copies a connection from the API into the model.
+func (m *awsConnectionResourceModel) fromAPI(ctx context.Context, c *client.Connection) diag.Diagnostics {
+	m.ID = types.StringValue(c.ID)
+	m.Name = types.StringValue(c.Name)
+	m.Type = types.StringValue(c.Type)
+	m.RoleARN = types.StringValue(c.RoleARN)
+	m.AccountID = types.StringValue(c.AccountID)
+	m.BillingBucket = types.StringNull()
+	if c.BillingBucket != "" {
+		m.BillingBucket = types.StringValue(c.BillingBucket)
+	}
+	m.CreatedAt = types.StringValue(c.CreatedAt.UTC().Format(time.RFC3339))
+	regions, diags := types.SetValueFrom(ctx, types.StringType, c.Regions)
+	m.Regions = regions
+	return diags
+}
+
+// createErrorDetail explains an API error, with the way out of a conflict.
+func createErrorDetail(err error) string {
+	if existing := client.ConflictingID(err); existing != "" {
+		return fmt.Sprintf("%s\n\nTo manage the existing connection %s with Terraform, import it: "+
+			"terraform import <resource address> %s (or an import block with id = %q).", err, existing, existing, existing)
+	}
+	return err.Error()
+}
+
+func stringsFromSet(ctx context.Context, set types.Set) ([]string, diag.Diagnostics) {
+	values := []string{}
+	diags := set.ElementsAs(ctx, &values, false)
+	return values, diags
+}
+
+// privateState is the part of resource private state used here; the
+// request and response types of every operation satisfy it.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+func setETag(ctx context.Context, private privateState, etag string) diag.Diagnostics {
+	value, _ := json.Marshal(etag) // a string always marshals
+	return private.SetKey(ctx, etagKey, value)
+}
+
+// getETag returns the ETag of the last read, or "" (no precondition) for
+// state written before ETags were kept.
+func getETag(ctx context.Context, private privateState) (string, diag.Diagnostics) {
+	raw, diags := private.GetKey(ctx, etagKey)
+	if diags.HasError() || len(raw) == 0 {
+		return "", diags
+	}
+	var etag string
+	if err := json.Unmarshal(raw, &etag); err != nil {
+		diags.AddError("Corrupt private state", "The stored ETag of this connection cannot be read: "+err.Error())
+	}
+	return etag, diags
+}
+
+// roleInAnotherAccount requires replacement when the new role ARN names
+// another account. An unknown ARN does not: the update applies either way.
+func roleInAnotherAccount(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	if req.StateValue.IsNull() || req.PlanValue.IsUnknown() {
+		return
+	}
+	before, errBefore := validate.ParseRoleARN(req.StateValue.ValueString())
+	after, errAfter := validate.ParseRoleARN(req.PlanValue.ValueString())
+	resp.RequiresReplace = errBefore == nil && errAfter == nil && before.AccountID != after.AccountID
+}
+
+// accountIDFromRoleARN plans account_id from role_arn, so it is known at
+// plan time whenever the ARN is.
+type accountIDFromRoleARN struct{}
+
+func (accountIDFromRoleARN) Description(_ context.Context) string {
+	return "The account ID is taken from role_arn."
+}
+
+func (m accountIDFromRoleARN) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (accountIDFromRoleARN) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.Plan.Raw.IsNull() { // destroy
+		return
+	}
+	var roleARN types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("role_arn"), &roleARN)...)
+	if roleARN.IsUnknown() || roleARN.IsNull() {
+		resp.PlanValue = types.StringUnknown()
+		return
+	}
+	if arn, err := validate.ParseRoleARN(roleARN.ValueString()); err == nil {
+		resp.PlanValue = types.StringValue(arn.AccountID)
+	}
+}

@@ -1,0 +1,50 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/costlink/terraform-provider-costlink/internal/validate"
+)
+
+// ruleValidator turns one of the rules in package validate, which the
+// service enforces too, into a plan-time validator. Unknown and null values
+// pass: they are checked once known.
+type ruleValidator struct {
+	description string
+	check       func(string) error
+}
+
+var _ validator.String = ruleValidator{}
+
+func (v ruleValidator) Description(_ context.Context) string         { return v.description }
+func (v ruleValidator) MarkdownDescription(_ context.Context) string { return v.description }
+
+func (v ruleValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.description, err.Error())
+	}
+}
+
+func connectionNameValidator() validator.String {
+	return ruleValidator{description: "connection name", check: validate.ConnectionName}
+}
+
+func roleARNValidator() validator.String {
+	return ruleValidator{description: "IAM role ARN", check: func(s string) error {
+		_, err := validate.ParseRoleARN(s)
+		return err
+	}}
+}
+
+func regionValidator() validator.String {
+	return ruleValidator{description: "AWS region", check: validate.Region}
+}
+
+func bucketNameValidator() validator.String {
+	return ruleValidator{description: "S3 bucket name", check: validate.BucketName}
+}

@@ -1,0 +1,157 @@
+// Package validate holds the input rules that the provider and the connection
+// service both enforce, so a value the plan accepts is one the API accepts.
+//
+// Every function returns nil or an error whose message says what is allowed
+// and what was wrong, written to be shown to a Terraform user as is.
+package validate
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Connection types.
+const (
+	TypeResource = "resource"
+	TypeBilling  = "billing"
+)
+
+// ConnectionTypes lists the valid connection types, default first.
+var ConnectionTypes = []string{TypeResource, TypeBilling}
+
+// MaxConnectionNameLength is the longest connection name the platform accepts.
+const MaxConnectionNameLength = 63
+
+// ConnectionNameRule states the naming rule in one sentence for docs and errors.
+const ConnectionNameRule = "lowercase letters (a-z), digits (0-9) and dashes (-) only, starting and ending with a letter or digit, 1 to 63 characters"
+
+// ConnectionName checks a connection name against the platform's rule.
+func ConnectionName(name string) error {
+	var problems []string
+	switch {
+	case name == "":
+		return fmt.Errorf("connection name must not be empty: use %s", ConnectionNameRule)
+	case len(name) > MaxConnectionNameLength:
+		problems = append(problems, fmt.Sprintf("it is %d characters long, the limit is %d", len(name), MaxConnectionNameLength))
+	}
+	if strings.Contains(name, ".") {
+		problems = append(problems, "it contains a period (.)")
+	}
+	if strings.IndexFunc(name, unicode.IsSpace) >= 0 {
+		problems = append(problems, "it contains a space")
+	}
+	if strings.IndexFunc(name, unicode.IsUpper) >= 0 {
+		problems = append(problems, "it contains upper-case letters")
+	}
+	if strings.Contains(name, "_") {
+		problems = append(problems, "it contains an underscore (_)")
+	}
+	if other := disallowedOther(name); other != "" {
+		problems = append(problems, fmt.Sprintf("it contains %s", other))
+	}
+	if strings.HasPrefix(name, "-") || strings.HasSuffix(name, "-") {
+		problems = append(problems, "it starts or ends with a dash")
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("connection name %q is not valid: %s. Use %s", name, strings.Join(problems, "; "), ConnectionNameRule)
+}
+
+// disallowedOther names characters that break the rule but are not one of
+// the common mistakes ConnectionName reports on their own.
+func disallowedOther(name string) string {
+	var bad []string
+	seen := map[rune]bool{}
+	for _, r := range name {
+		ok := (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || r == '-' ||
+			r == '.' || r == '_' || unicode.IsSpace(r) || unicode.IsUpper(r)
+		if !ok && !seen[r] {
+			seen[r] = true
+			bad = append(bad, fmt.Sprintf("%q", r))
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	return "the character(s) " + strings.Join(bad, ", ")
+}
+
+var (
+	accountIDPattern = regexp.MustCompile(`^\d{12}$`)
+	// A role ARN: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME. IAM role names
+	// are 1-64 of [\w+=,.@-]; paths are /-delimited segments of printable ASCII.
+	roleARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/((?:[\x21-\x7e]*/)?)([\w+=,.@-]{1,64})$`)
+	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$`)
+	bucketPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	ipLikePattern  = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
+)
+
+// RoleARN is a parsed IAM role ARN.
+type RoleARN struct {
+	Partition string
+	AccountID string
+	Path      string // "/" when the role has no path
+	Name      string
+}
+
+// ParseRoleARN parses and checks an IAM role ARN in any commercial partition.
+func ParseRoleARN(arn string) (RoleARN, error) {
+	m := roleARNPattern.FindStringSubmatch(arn)
+	if m == nil {
+		return RoleARN{}, fmt.Errorf("%q is not an IAM role ARN: expected arn:PARTITION:iam::ACCOUNT_ID:role/NAME "+
+			"(PARTITION is aws, aws-cn or aws-us-gov; ACCOUNT_ID is 12 digits; NAME may follow a path such as /costlink/), "+
+			"for example arn:aws:iam::123456789012:role/costlink-resource-access", arn)
+	}
+	return RoleARN{Partition: m[1], AccountID: m[2], Path: "/" + m[3], Name: m[4]}, nil
+}
+
+// AccountID checks an AWS account ID.
+func AccountID(id string) error {
+	if !accountIDPattern.MatchString(id) {
+		return fmt.Errorf("%q is not an AWS account ID: it must be exactly 12 digits, for example 123456789012", id)
+	}
+	return nil
+}
+
+// Region checks the form of an AWS region name.
+func Region(region string) error {
+	if !regionPattern.MatchString(region) {
+		return fmt.Errorf("%q is not an AWS region name: expected a lowercase name such as us-east-1, eu-south-1 or ap-east-1", region)
+	}
+	return nil
+}
+
+// ConnectionType checks a connection type.
+func ConnectionType(t string) error {
+	for _, v := range ConnectionTypes {
+		if t == v {
+			return nil
+		}
+	}
+	return fmt.Errorf("connection type %q is not valid: use %q (a member account's resources) or %q (the management/payer account's billing export)", t, TypeResource, TypeBilling)
+}
+
+// BucketName checks an S3 bucket name (the general-purpose bucket rules).
+func BucketName(name string) error {
+	if !bucketPattern.MatchString(name) || strings.Contains(name, "..") || ipLikePattern.MatchString(name) {
+		return fmt.Errorf("%q is not an S3 bucket name: use 3 to 63 lowercase letters, digits, dots and dashes, starting and ending with a letter or digit, not formatted as an IP address", name)
+	}
+	return nil
+}
+
+// BillingBucket checks the billing_bucket rule for a connection type: required
+// for billing connections, refused for resource connections.
+func BillingBucket(connectionType, bucket string) error {
+	switch {
+	case connectionType == TypeBilling && bucket == "":
+		return fmt.Errorf("billing_bucket is required for a %q connection: name the S3 bucket that receives the billing export", TypeBilling)
+	case connectionType != TypeBilling && bucket != "":
+		return fmt.Errorf("billing_bucket is only for %q connections: remove it from this %q connection", TypeBilling, connectionType)
+	case bucket != "":
+		return BucketName(bucket)
+	}
+	return nil
+}

@@ -1,0 +1,148 @@
+package validate
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestConnectionName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		input   string
+		wantErr string // substring; empty means valid
+	}{
+		{"simple", "prod-payments", ""},
+		{"digits", "123456789012", ""},
+		{"single character", "a", ""},
+		{"max length", strings.Repeat("a", 63), ""},
+		{"empty", "", "must not be empty"},
+		{"too long", strings.Repeat("a", 64), "64 characters long, the limit is 63"},
+		{"period", "prod.payments", "contains a period"},
+		{"space", "prod payments", "contains a space"},
+		{"upper case", "Prod-Payments", "contains upper-case letters"},
+		{"underscore", "prod_payments", "contains an underscore"},
+		{"leading dash", "-prod", "starts or ends with a dash"},
+		{"trailing dash", "prod-", "starts or ends with a dash"},
+		{"other characters", "prod/pay$", `the character(s) '/', '$'`},
+		{"several problems", "Prod Payments.EU", "contains a period (.); it contains a space; it contains upper-case letters"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := ConnectionName(tt.input)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("ConnectionName(%q) = %v, want nil", tt.input, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("ConnectionName(%q) = nil, want error containing %q", tt.input, tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), ConnectionNameRule) {
+				t.Fatalf("ConnectionName(%q) = %q, want it to contain %q and the rule", tt.input, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestParseRoleARN(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		input string
+		want  RoleARN
+		ok    bool
+	}{
+		{"arn:aws:iam::123456789012:role/costlink", RoleARN{"aws", "123456789012", "/", "costlink"}, true},
+		{"arn:aws:iam::123456789012:role/costlink/costlink-resource-access", RoleARN{"aws", "123456789012", "/costlink/", "costlink-resource-access"}, true},
+		{"arn:aws-cn:iam::123456789012:role/a+b=c,d.e@f-g_h", RoleARN{"aws-cn", "123456789012", "/", "a+b=c,d.e@f-g_h"}, true},
+		{"arn:aws-us-gov:iam::123456789012:role/x/y/z", RoleARN{"aws-us-gov", "123456789012", "/x/y/", "z"}, true},
+		{"arn:aws:iam::12345678901:role/short-account", RoleARN{}, false},
+		{"arn:aws:iam::123456789012:user/not-a-role", RoleARN{}, false},
+		{"arn:aws:s3:::bucket", RoleARN{}, false},
+		{"arn:azure:iam::123456789012:role/x", RoleARN{}, false},
+		{"arn:aws:iam::123456789012:role/", RoleARN{}, false},
+		{"not-an-arn", RoleARN{}, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseRoleARN(tt.input)
+		if tt.ok != (err == nil) {
+			t.Errorf("ParseRoleARN(%q) error = %v, want ok=%v", tt.input, err, tt.ok)
+			continue
+		}
+		if !tt.ok {
+			if !strings.Contains(err.Error(), "arn:PARTITION:iam::ACCOUNT_ID:role/NAME") {
+				t.Errorf("ParseRoleARN(%q) error %q does not say what is expected", tt.input, err)
+			}
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("ParseRoleARN(%q) = %+v, want %+v", tt.input, got, tt.want)
+		}
+	}
+}
+
+func TestRegion(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"us-east-1", "eu-south-1", "ap-east-1", "us-gov-west-1", "cn-north-1", "ap-southeast-5", "us-isob-east-1"} {
+		if err := Region(ok); err != nil {
+			t.Errorf("Region(%q) = %v, want nil", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "US-EAST-1", "us-east", "useast1", "us_east_1", "eu-south-1a"} {
+		if err := Region(bad); err == nil {
+			t.Errorf("Region(%q) = nil, want error", bad)
+		}
+	}
+}
+
+func TestAccountID(t *testing.T) {
+	t.Parallel()
+	if err := AccountID("123456789012"); err != nil {
+		t.Errorf("AccountID: %v", err)
+	}
+	for _, bad := range []string{"", "12345678901", "1234567890123", "12345678901a"} {
+		if err := AccountID(bad); err == nil {
+			t.Errorf("AccountID(%q) = nil, want error", bad)
+		}
+	}
+}
+
+func TestConnectionType(t *testing.T) {
+	t.Parallel()
+	for _, ok := range ConnectionTypes {
+		if err := ConnectionType(ok); err != nil {
+			t.Errorf("ConnectionType(%q) = %v", ok, err)
+		}
+	}
+	if err := ConnectionType("Resource"); err == nil {
+		t.Error("ConnectionType(Resource) = nil, want error")
+	}
+}
+
+func TestBillingBucket(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		typ, bucket, wantErr string
+	}{
+		{TypeBilling, "my-cur-bucket", ""},
+		{TypeBilling, "my.cur.bucket", ""},
+		{TypeResource, "", ""},
+		{TypeBilling, "", "billing_bucket is required"},
+		{TypeResource, "my-cur-bucket", "billing_bucket is only for"},
+		{TypeBilling, "My_Bucket", "is not an S3 bucket name"},
+		{TypeBilling, "ab", "is not an S3 bucket name"},
+		{TypeBilling, "192.168.1.1", "is not an S3 bucket name"},
+		{TypeBilling, "a..b", "is not an S3 bucket name"},
+	}
+	for _, tt := range tests {
+		err := BillingBucket(tt.typ, tt.bucket)
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("BillingBucket(%q, %q) = %v, want nil", tt.typ, tt.bucket, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("BillingBucket(%q, %q) = %v, want error containing %q", tt.typ, tt.bucket, err, tt.wantErr)
+		}
+	}
+}
