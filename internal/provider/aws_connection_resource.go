@@ -380,7 +380,9 @@ func (accountIDFromRoleARN) Description(_ context.Context) string {
 	return "The account ID is taken from role_arn."
 }
 
-func (m accountIDFromRoleARN) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+func (m accountIDFromRoleARN) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
 
 func (accountIDFromRoleARN) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	if req.Plan.Raw.IsNull() { // destroy
