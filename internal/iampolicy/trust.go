@@ -1,0 +1,102 @@
+package iampolicy
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	// principalARNPattern matches the principals the service may be: an
+	// account root, a role or a user.
+	principalARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(root|role/[\x21-\x7e]+|user/[\x21-\x7e]+)$`)
+	// externalIDPattern is the character rule of STS AssumeRole's ExternalId
+	// (2 to 1224 of them; Go's regexp cannot count past 1000).
+	externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+)
+
+// Trust policy problems VerifyTrust reports, for errors.Is.
+var (
+	ErrPrincipalNotTrusted   = errors.New("the role's trust policy does not allow the platform's principal to assume it")
+	ErrExternalIDNotRequired = errors.New("the role's trust policy allows the platform's principal without requiring the organization's external ID")
+)
+
+// TrustPolicy returns the role's trust (assume-role) policy: the service's
+// principal may assume the role only with the organization's external ID,
+// which is what stops another platform customer from using the role
+// (the confused-deputy problem).
+func TrustPolicy(principalARN, externalID string) (string, error) {
+	if !principalARNPattern.MatchString(principalARN) {
+		return "", fmt.Errorf("principal %q is not an IAM principal ARN: expected arn:PARTITION:iam::ACCOUNT_ID:root (or :role/NAME, :user/NAME)", principalARN)
+	}
+	if len(externalID) < 2 || len(externalID) > 1224 || !externalIDPattern.MatchString(externalID) {
+		return "", fmt.Errorf("external ID %q is not valid: use 2 to 1224 letters, digits and the characters +=,.@:/-_", externalID)
+	}
+	return render(policyDoc{Version: policyVersion, Statement: statements{{
+		Effect:    "Allow",
+		Principal: &principal{byType: map[string]values{"AWS": {principalARN}}},
+		Action:    values{"sts:AssumeRole"},
+		Condition: conditions{"StringEquals": {"sts:ExternalId": {externalID}}},
+	}}})
+}
+
+// VerifyTrust checks a role's trust policy (as IAM's GetRole returns it)
+// the way the health check needs: some statement must allow principalARN
+// to call sts:AssumeRole, and every statement that does must require exactly
+// externalID. It returns an error wrapping ErrPrincipalNotTrusted or
+// ErrExternalIDNotRequired, or the parse error of a malformed document.
+func VerifyTrust(doc, principalARN, externalID string) error {
+	d, err := parse(doc)
+	if err != nil {
+		return err
+	}
+	if err := normalize(&d); err != nil {
+		return err
+	}
+	trusted := false
+	for _, st := range d.Statement {
+		if st.Effect != "Allow" || !st.Principal.includesAWS(awsPrincipal(principalARN)) || !st.allowsAction("sts:assumerole") {
+			continue
+		}
+		trusted = true
+		if !st.requiresExternalID(externalID) {
+			return fmt.Errorf("%w: add the condition StringEquals sts:ExternalId = %q", ErrExternalIDNotRequired, externalID)
+		}
+	}
+	if !trusted {
+		return fmt.Errorf("%w: allow sts:AssumeRole for %s", ErrPrincipalNotTrusted, principalARN)
+	}
+	return nil
+}
+
+// includesAWS reports whether p names the normalized AWS principal id,
+// directly or through a wildcard.
+func (p *principal) includesAWS(id string) bool {
+	if p == nil {
+		return false
+	}
+	aws := p.byType["AWS"]
+	return p.anyone || slices.Contains(aws, id) || slices.Contains(aws, "*")
+}
+
+// allowsAction reports whether the statement's Action or NotAction covers
+// the lower-case action.
+func (st statement) allowsAction(action string) bool {
+	if st.NotAction != nil {
+		return !anyCovers(st.NotAction, action)
+	}
+	return anyCovers(st.Action, action)
+}
+
+// requiresExternalID reports whether the statement admits only externalID.
+// Condition keys are case-insensitive in IAM; the values are not.
+func (st statement) requiresExternalID(externalID string) bool {
+	for key, vs := range st.Condition["StringEquals"] {
+		if strings.EqualFold(key, "sts:ExternalId") && len(vs) == 1 && vs[0] == externalID {
+			return true
+		}
+	}
+	return false
+}
