@@ -1,0 +1,107 @@
+// Command costlink-server runs the costlink connection service and manages
+// its database: serve the API, create API keys, apply migrations.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1 // the command failed
+	exitUsage = 2 // the command line is wrong
+)
+
+const usage = `usage: costlink-server <command> [flags]
+
+commands:
+  serve        serve the connection service API
+  keys create  create an API key (and its organization if new); prints only the key
+  migrate      apply database migrations and exit
+
+Run costlink-server <command> -h for a command's flags.
+`
+
+// run executes the command line args and returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return usageError(stderr, "no command given")
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return serve(rest, stderr)
+	case "keys":
+		if len(rest) == 0 || rest[0] != "create" {
+			return usageError(stderr, "keys has one subcommand: keys create")
+		}
+		return keysCreate(rest[1:], stdout, stderr)
+	case "migrate":
+		return migrate(rest, stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		return usageError(stderr, fmt.Sprintf("unknown command %q", cmd))
+	}
+}
+
+// newFlagSet returns a flag set for one subcommand that reports to stderr.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("costlink-server "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses args into fs. When it returns ok false the command must
+// stop and exit with code: help was shown, or the flags were wrong.
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, false
+	case err != nil:
+		return exitUsage, false // the flag package has reported it
+	case fs.NArg() > 0:
+		return flagError(fs, fmt.Sprintf("unexpected argument %q", fs.Arg(0))), false
+	}
+	return exitOK, true
+}
+
+// usageError reports a wrong command and shows the commands.
+func usageError(stderr io.Writer, msg string) int {
+	fmt.Fprintf(stderr, "costlink-server: %s\n\n%s", msg, usage)
+	return exitUsage
+}
+
+// flagError reports a wrong flag value of a command.
+func flagError(fs *flag.FlagSet, msg string) int {
+	fmt.Fprintf(fs.Output(), "%s: %s\nRun %s -h for its flags.\n", fs.Name(), msg, fs.Name())
+	return exitUsage
+}
+
+func failure(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "costlink-server: %v\n", err)
+	return exitError
+}
+
+// dbFlag adds the --db flag every subcommand has.
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", envOr("COSTLINK_DB", "./costlink.db"), "SQLite database file, created if missing (env COSTLINK_DB)")
+}
+
+// envOr returns the environment variable name, or def when it is unset or empty.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/costlink/terraform-provider-costlink/internal/server"
+	"github.com/costlink/terraform-provider-costlink/internal/store"
+)
+
+// shutdownTimeout bounds how long in-flight requests may finish after SIGINT or SIGTERM.
+const shutdownTimeout = 10 * time.Second
+
+// serve runs the API until SIGINT or SIGTERM, then shuts down gracefully.
+func serve(args []string, stderr io.Writer) int {
+	fs := newFlagSet("serve", stderr)
+	addr := fs.String("addr", envOr("COSTLINK_ADDR", "127.0.0.1:8080"), "listen address (env COSTLINK_ADDR)")
+	db := dbFlag(fs)
+	principalARN := fs.String("principal-arn", "", "the platform's AWS principal that customers' roles trust")
+	rateLimit := fs.Float64("rate-limit", 20, "sustained requests per second per API key; 0 disables rate limiting")
+	rateBurst := fs.Int("rate-burst", 40, "requests per API key allowed at once above the sustained rate")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	logger, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		return flagError(fs, err.Error())
+	}
+
+	st, err := store.Open(*db)
+	if err != nil {
+		return failure(stderr, err)
+	}
+	defer st.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return failure(stderr, err)
+	}
+	srv := &http.Server{
+		Handler: server.New(server.Config{
+			Store: st, Logger: logger, PrincipalARN: *principalARN, RateLimit: *rateLimit, RateBurst: *rateBurst,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "db", *db)
+
+	select {
+	case err := <-served:
+		return failure(stderr, err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return failure(stderr, fmt.Errorf("shutdown: %w", err))
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return failure(stderr, err)
+	}
+	return exitOK
+}
+
+func newLogger(format string, w io.Writer) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q is not valid: use text or json", format)
+}

@@ -1,0 +1,127 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/costlink/terraform-provider-costlink/internal/store"
+)
+
+// problemKind is one of the API's error codes (see the contract).
+type problemKind struct {
+	code   string
+	status int
+	title  string
+}
+
+var (
+	badRequest                = problemKind{"bad_request", http.StatusBadRequest, "Bad request"}
+	unauthorized              = problemKind{"unauthorized", http.StatusUnauthorized, "Unauthorized"}
+	forbidden                 = problemKind{"forbidden", http.StatusForbidden, "Forbidden"}
+	notFound                  = problemKind{"not_found", http.StatusNotFound, "Not found"}
+	methodNotAllowed          = problemKind{"method_not_allowed", http.StatusMethodNotAllowed, "Method not allowed"}
+	conflict                  = problemKind{"conflict", http.StatusConflict, "Connection already exists"}
+	billingConnectionRequired = problemKind{"billing_connection_required", http.StatusConflict, "Billing connection required"}
+	preconditionFailed        = problemKind{"precondition_failed", http.StatusPreconditionFailed, "Precondition failed"}
+	validationFailed          = problemKind{"validation", http.StatusUnprocessableEntity, "Invalid request"}
+	idempotencyKeyReused      = problemKind{"idempotency_key_reused", http.StatusUnprocessableEntity, "Idempotency key reused"}
+	rateLimited               = problemKind{"rate_limited", http.StatusTooManyRequests, "Too many requests"}
+	internalError             = problemKind{"internal", http.StatusInternalServerError, "Internal server error"}
+)
+
+// problem is an RFC 9457 problem details body.
+type problem struct {
+	Type       string       `json:"type"`
+	Title      string       `json:"title"`
+	Status     int          `json:"status"`
+	Detail     string       `json:"detail"`
+	Errors     []fieldError `json:"errors,omitempty"`
+	ExistingID string       `json:"existing_id,omitempty"`
+}
+
+// fieldError is one invalid request field, named as in the JSON body.
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (p *problem) Error() string { return p.Title + ": " + p.Detail }
+
+func newProblem(k problemKind, format string, args ...any) *problem {
+	return &problem{Type: "urn:costlink:problem:" + k.code, Title: k.title, Status: k.status, Detail: fmt.Sprintf(format, args...)}
+}
+
+// fieldErrors collects validation failures.
+type fieldErrors []fieldError
+
+// add records err (when not nil) against field.
+func (fe *fieldErrors) add(field string, err error) {
+	if err != nil {
+		*fe = append(*fe, fieldError{Field: field, Message: err.Error()})
+	}
+}
+
+// problem returns a validation problem listing the errors, or nil when there are none.
+func (fe fieldErrors) problem() error {
+	if len(fe) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(fe))
+	for i, e := range fe {
+		msgs[i] = e.Field + ": " + e.Message
+	}
+	p := newProblem(validationFailed, "%s", strings.Join(msgs, "; "))
+	p.Errors = fe
+	return p
+}
+
+// writeError answers with the problem err stands for.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	p := s.problemFor(r, err)
+	w.Header().Set("Content-Type", "application/problem+json")
+	writeJSON(w, p.Status, p)
+}
+
+// problemFor maps an error to its problem; unexpected errors are logged and
+// hidden behind a generic 500.
+func (s *server) problemFor(r *http.Request, err error) *problem {
+	var (
+		p  *problem
+		ce *store.ConflictError
+	)
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.As(err, &ce):
+		p = newProblem(conflict, "%s: import it (ID %s) or choose another", conflictDetail[ce.Field], ce.ExistingID)
+		p.ExistingID = ce.ExistingID
+		return p
+	case errors.Is(err, store.ErrNotFound) && r.PathValue("id") != "":
+		return newProblem(notFound, "no connection with ID %q exists in this organization", r.PathValue("id"))
+	case errors.Is(err, store.ErrNotFound):
+		return newProblem(notFound, "the requested record does not exist")
+	case errors.Is(err, store.ErrBillingConnectionRequired):
+		return newProblem(billingConnectionRequired,
+			"connect the organization's management (payer) account with a billing connection first, then add resource connections")
+	case errors.Is(err, store.ErrIdempotencyKeyReused):
+		return newProblem(idempotencyKeyReused,
+			"this Idempotency-Key was already used for a different request: send a new key for a new request")
+	}
+	level := slog.LevelError
+	if errors.Is(err, context.Canceled) {
+		level = slog.LevelInfo // the client went away
+	}
+	s.log.LogAttrs(r.Context(), level, "request failed", slog.String("method", r.Method),
+		slog.String("route", routeLabel(r.Pattern)), slog.String("error", err.Error()))
+	return newProblem(internalError, "the service failed to handle the request; try again later")
+}
+
+// conflictDetail explains each store conflict field.
+var conflictDetail = map[string]string{
+	store.ConflictName:        "another connection in this organization already has this name",
+	store.ConflictAccountType: "this AWS account already has a connection of this type in this organization",
+}

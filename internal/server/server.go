@@ -1,0 +1,53 @@
+// Package server is the HTTP API of the costlink connection service: routing,
+// authentication and scopes, rate limits, problem+json errors, and the
+// connection and organization operations on top of package store.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/costlink/terraform-provider-costlink/internal/store"
+)
+
+// Config configures the API handler.
+type Config struct {
+	// Store holds the service's records. Required.
+	Store *store.Store
+	// Logger receives one line per request and any internal error; nil discards logs.
+	Logger *slog.Logger
+	// PrincipalARN is the platform's AWS principal that customers' roles
+	// trust, reported by GET /v1/organization; "" when not configured.
+	PrincipalARN string
+	// RateLimit is the sustained number of requests per second each API key
+	// may make; 0 or less disables rate limiting.
+	RateLimit float64
+	// RateBurst is how many requests a key may make at once before the
+	// sustained rate applies; values below 1 mean 1.
+	RateBurst int
+}
+
+// server is the state the handlers share.
+type server struct {
+	store        *store.Store
+	log          *slog.Logger
+	principalARN string
+	limiter      *keyLimiter
+	requests     *counterVec
+}
+
+// New returns the API as an http.Handler, ready to serve or to mount in a test.
+func New(cfg Config) http.Handler {
+	s := &server{
+		store:        cfg.Store,
+		log:          cfg.Logger,
+		principalARN: cfg.PrincipalARN,
+		limiter:      newKeyLimiter(cfg.RateLimit, cfg.RateBurst),
+		requests: newCounterVec("costlink_http_requests_total",
+			"HTTP requests served, by route pattern, method and status code.", "route", "method", "status"),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s.observe(s.mux())
+}

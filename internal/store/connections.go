@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/costlink/terraform-provider-costlink/internal/validate"
+)
+
+// Connection is an AWS account connected to an organization.
+type Connection struct {
+	ID            string
+	OrgID         string
+	Name          string
+	Type          string // validate.TypeResource or validate.TypeBilling
+	RoleARN       string
+	AccountID     string
+	BillingBucket string
+	Regions       []string // never nil when read from the store
+	Version       int64    // 1 at creation, +1 on every change
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+
+	seq int64 // insertion order, the position paging resumes from
+}
+
+// Created is the outcome of CreateConnection.
+type Created struct {
+	Connection Connection // the new record; zero when Replayed
+	Response   Response   // what Render returned, or the stored response when Replayed
+	Replayed   bool       // the key was seen before: nothing was created
+}
+
+// CreateConnection stores a new connection from c's OrgID, Name, Type,
+// RoleARN, AccountID, BillingBucket and Regions. A resource connection needs
+// a billing connection in the organization (ErrBillingConnectionRequired); a
+// clash with an existing name or account+type is a *ConflictError.
+//
+// With idem, the key is looked up and recorded in the same transaction as the
+// insert, so concurrent or repeated requests with one key create one record.
+func (s *Store) CreateConnection(ctx context.Context, c Connection, idem *Idempotency) (Created, error) {
+	var out Created
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if idem != nil {
+			resp, found, err := storedResponse(ctx, tx, c.OrgID, idem)
+			if found || err != nil {
+				out = Created{Response: resp, Replayed: found}
+				return err
+			}
+		}
+		if c.Type != validate.TypeBilling {
+			if err := requireBilling(ctx, tx, c.OrgID); err != nil {
+				return err
+			}
+		}
+		now := s.now()
+		c.ID, c.Version, c.CreatedAt, c.UpdatedAt = newConnectionID(), 1, now, now
+		c.Regions = nonNil(c.Regions)
+		res, err := tx.ExecContext(ctx, `INSERT INTO connections
+	(id, org_id, name, type, role_arn, account_id, billing_bucket, regions, version, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.OrgID, c.Name, c.Type, c.RoleARN, c.AccountID, c.BillingBucket, encodeRegions(c.Regions),
+			c.Version, formatTime(c.CreatedAt), formatTime(c.UpdatedAt))
+		if err != nil {
+			return conflictOr(ctx, tx, c, err)
+		}
+		if c.seq, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		out.Connection = c
+		if idem != nil {
+			out.Response, err = recordResponse(ctx, tx, c, idem, now)
+		}
+		return err
+	})
+	if err != nil {
+		return Created{}, err
+	}
+	return out, nil
+}
+
+// requireBilling checks the onboarding prerequisite: the management (payer)
+// account is connected before any member account.
+func requireBilling(ctx context.Context, tx *sql.Tx, orgID string) error {
+	var ok bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM connections WHERE org_id = ? AND type = ?)`,
+		orgID, validate.TypeBilling).Scan(&ok)
+	if err == nil && !ok {
+		err = ErrBillingConnectionRequired
+	}
+	return err
+}
+
+// Connection returns the organization's connection with the given ID. Another
+// organization's connection is ErrNotFound, like a missing one.
+func (s *Store) Connection(ctx context.Context, orgID, id string) (Connection, error) {
+	return scanConnection(s.db.QueryRowContext(ctx, selectConnection+` WHERE org_id = ? AND id = ?`, orgID, id))
+}
+
+// UpdateConnection loads the connection, lets change edit its Name, RoleARN,
+// AccountID, BillingBucket and Regions (other fields are kept), and saves the
+// result with the next version when anything differs, all in one transaction.
+// An error from change is returned unchanged and nothing is written.
+func (s *Store) UpdateConnection(ctx context.Context, orgID, id string, change func(*Connection) error) (Connection, error) {
+	var out Connection
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := scanConnection(tx.QueryRowContext(ctx, selectConnection+` WHERE org_id = ? AND id = ?`, orgID, id))
+		if err != nil {
+			return err
+		}
+		next := cur
+		next.Regions = slices.Clone(cur.Regions)
+		if err := change(&next); err != nil {
+			return err
+		}
+		next.ID, next.OrgID, next.Type, next.CreatedAt, next.seq = cur.ID, cur.OrgID, cur.Type, cur.CreatedAt, cur.seq
+		next.Regions = nonNil(next.Regions)
+		if sameContent(cur, next) {
+			out = cur
+			return nil
+		}
+		next.Version, next.UpdatedAt = cur.Version+1, s.now()
+		_, err = tx.ExecContext(ctx, `UPDATE connections
+	SET name = ?, role_arn = ?, account_id = ?, billing_bucket = ?, regions = ?, version = ?, updated_at = ?
+	WHERE seq = ?`,
+			next.Name, next.RoleARN, next.AccountID, next.BillingBucket, encodeRegions(next.Regions),
+			next.Version, formatTime(next.UpdatedAt), next.seq)
+		if err != nil {
+			return conflictOr(ctx, tx, next, err)
+		}
+		out = next
+		return nil
+	})
+	return out, err
+}
+
+// sameContent reports whether a and b differ in nothing an update can change.
+func sameContent(a, b Connection) bool {
+	return a.Name == b.Name && a.RoleARN == b.RoleARN && a.AccountID == b.AccountID &&
+		a.BillingBucket == b.BillingBucket && slices.Equal(a.Regions, b.Regions)
+}
+
+// DeleteConnection removes the organization's connection with the given ID.
+func (s *Store) DeleteConnection(ctx context.Context, orgID, id string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM connections WHERE org_id = ? AND id = ?`, orgID, id)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+const selectConnection = `SELECT seq, id, org_id, name, type, role_arn, account_id, billing_bucket, regions, version, created_at, updated_at FROM connections`
+
+// scanConnection reads one row of selectConnection from a *sql.Row or *sql.Rows.
+func scanConnection(row interface{ Scan(...any) error }) (Connection, error) {
+	var (
+		c                         Connection
+		regions, created, updated string
+	)
+	err := row.Scan(&c.seq, &c.ID, &c.OrgID, &c.Name, &c.Type, &c.RoleARN, &c.AccountID, &c.BillingBucket,
+		&regions, &c.Version, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Connection{}, ErrNotFound
+	}
+	if err != nil {
+		return Connection{}, err
+	}
+	if c.CreatedAt, err = parseTime(created); err != nil {
+		return Connection{}, err
+	}
+	if c.UpdatedAt, err = parseTime(updated); err != nil {
+		return Connection{}, err
+	}
+	if err := json.Unmarshal([]byte(regions), &c.Regions); err != nil {
+		return Connection{}, err
+	}
+	c.Regions = nonNil(c.Regions)
+	return c, nil
+}
+
+func encodeRegions(regions []string) string {
+	b, _ := json.Marshal(nonNil(regions)) // a []string always marshals
+	return string(b)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
