@@ -73,10 +73,9 @@ func (r *awsConnectionResource) Schema(_ context.Context, _ resource.SchemaReque
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the connection, unique in the organization: " + validate.ConnectionNameRule +
-					". `provider::costlink::connection_name()` turns any account name into a valid one.",
-				Required:   true,
-				Validators: []validator.String{connectionNameValidator()},
+				MarkdownDescription: "Name of the connection, unique in the organization: " + validate.ConnectionNameRule + ".",
+				Required:            true,
+				Validators:          []validator.String{connectionNameValidator()},
 			},
 			"type": schema.StringAttribute{
 				MarkdownDescription: "`resource` (default) for a member account, or `billing` for the management (payer) account " +
@@ -133,16 +132,10 @@ func (r *awsConnectionResource) Configure(_ context.Context, req resource.Config
 func (r *awsConnectionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var config awsConnectionResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() || config.Type.IsUnknown() || config.BillingBucket.IsUnknown() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	connectionType := validate.TypeResource
-	if !config.Type.IsNull() {
-		connectionType = config.Type.ValueString()
-	}
-	if err := validate.BillingBucket(connectionType, config.BillingBucket.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("billing_bucket"), "Invalid billing_bucket", err.Error())
-	}
+	validateBillingBucket(config.Type, config.BillingBucket, &resp.Diagnostics)
 }
 
 func (r *awsConnectionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -121,7 +121,9 @@ func (p *costlinkProvider) Resources(_ context.Context) []func() resource.Resour
 }
 
 func (p *costlinkProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewAWSPolicyDataSource,
+	}
 }
 
 func (p *costlinkProvider) Functions(_ context.Context) []func() function.Function {

@@ -3,7 +3,10 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
@@ -47,4 +50,23 @@ func regionValidator() validator.String {
 
 func bucketNameValidator() validator.String {
 	return ruleValidator{description: "S3 bucket name", check: validate.BucketName}
+}
+
+// connectionType is the configured type, or the default when unset.
+func connectionType(t types.String) string {
+	if t.IsNull() || t.IsUnknown() {
+		return validate.TypeResource
+	}
+	return t.ValueString()
+}
+
+// validateBillingBucket applies the billing_bucket rule of a connection type
+// once both are known.
+func validateBillingBucket(connType, bucket types.String, diags *diag.Diagnostics) {
+	if connType.IsUnknown() || bucket.IsUnknown() {
+		return
+	}
+	if err := validate.BillingBucket(connectionType(connType), bucket.ValueString()); err != nil {
+		diags.AddAttributeError(path.Root("billing_bucket"), "Invalid billing_bucket", err.Error())
+	}
 }

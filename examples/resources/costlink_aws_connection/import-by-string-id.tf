@@ -1,0 +1,4 @@
+import {
+  to = costlink_aws_connection.prod
+  id = "account:222222222222"
+}
