@@ -145,7 +145,7 @@ func TestServeShutsDownOnSignal(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-format", "json"}, &bytes.Buffer{}, &stderr)
+		done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-format", "json", "--principal-arn", "arn:aws:iam::111111111111:root"}, &bytes.Buffer{}, &stderr)
 	}()
 
 	listening := regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)

@@ -25,7 +25,8 @@ func serve(args []string, stderr io.Writer) int {
 	fs := newFlagSet("serve", stderr)
 	addr := fs.String("addr", envOr("COSTLINK_ADDR", "127.0.0.1:8080"), "listen address (env COSTLINK_ADDR)")
 	db := dbFlag(fs)
-	principalARN := fs.String("principal-arn", "", "the platform's AWS principal that customers' roles trust")
+	principalARN := fs.String("principal-arn", os.Getenv("COSTLINK_PRINCIPAL_ARN"),
+		"the platform's AWS principal that customers' roles trust (env COSTLINK_PRINCIPAL_ARN); default: the root of the service's own AWS account")
 	rateLimit := fs.Float64("rate-limit", 20, "sustained requests per second per API key; 0 disables rate limiting")
 	rateBurst := fs.Int("rate-burst", 40, "requests per API key allowed at once above the sustained rate")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
@@ -37,6 +38,10 @@ func serve(args []string, stderr io.Writer) int {
 		return flagError(fs, err.Error())
 	}
 
+	principal, err := resolvePrincipalARN(context.Background(), *principalARN)
+	if err != nil {
+		return failure(stderr, err)
+	}
 	st, err := store.Open(*db)
 	if err != nil {
 		return failure(stderr, err)
@@ -48,7 +53,7 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	srv := &http.Server{
 		Handler: server.New(server.Config{
-			Store: st, Logger: logger, PrincipalARN: *principalARN, RateLimit: *rateLimit, RateBurst: *rateBurst,
+			Store: st, Logger: logger, PrincipalARN: principal, RateLimit: *rateLimit, RateBurst: *rateBurst,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -59,7 +64,7 @@ func serve(args []string, stderr io.Writer) int {
 	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	logger.Info("listening", "addr", ln.Addr().String(), "db", *db)
+	logger.Info("listening", "addr", ln.Addr().String(), "db", *db, "principal_arn", principal)
 
 	select {
 	case err := <-served:

@@ -25,6 +25,14 @@ import (
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
 
+// ServiceAccountID is the moto account the connection service runs as:
+// moto's default account, the one static test credentials map to. Member
+// accounts are others, reached by assuming a role in them.
+const ServiceAccountID = "123456789012"
+
+// ServicePrincipalARN is the principal customers' roles trust in tests.
+const ServicePrincipalARN = "arn:aws:iam::" + ServiceAccountID + ":root"
+
 // service is the connection service shared by the tests of one binary.
 type service struct {
 	url   string
@@ -58,7 +66,7 @@ func start() (*service, error) {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: st, Logger: logger}),
+		Handler:           server.New(server.Config{Store: st, Logger: logger, PrincipalARN: ServicePrincipalARN}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	go func() {

@@ -6,12 +6,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
 var (
-	// principalARNPattern matches the principals the service may be: an
-	// account root, a role or a user.
-	principalARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(root|role/[\x21-\x7e]+|user/[\x21-\x7e]+)$`)
 	// externalIDPattern is the character rule of STS AssumeRole's ExternalId
 	// (2 to 1224 of them; Go's regexp cannot count past 1000).
 	externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
@@ -28,8 +27,8 @@ var (
 // which is what stops another platform customer from using the role
 // (the confused-deputy problem).
 func TrustPolicy(principalARN, externalID string) (string, error) {
-	if !principalARNPattern.MatchString(principalARN) {
-		return "", fmt.Errorf("principal %q is not an IAM principal ARN: expected arn:PARTITION:iam::ACCOUNT_ID:root (or :role/NAME, :user/NAME)", principalARN)
+	if _, err := validate.ParsePrincipalARN(principalARN); err != nil {
+		return "", err
 	}
 	if len(externalID) < 2 || len(externalID) > 1224 || !externalIDPattern.MatchString(externalID) {
 		return "", fmt.Errorf("external ID %q is not valid: use 2 to 1224 letters, digits and the characters +=,.@:/-_", externalID)

@@ -31,6 +31,7 @@ var (
 	idempotencyKeyReused      = problemKind{"idempotency_key_reused", http.StatusUnprocessableEntity, "Idempotency key reused"}
 	rateLimited               = problemKind{"rate_limited", http.StatusTooManyRequests, "Too many requests"}
 	internalError             = problemKind{"internal", http.StatusInternalServerError, "Internal server error"}
+	serviceMisconfigured      = problemKind{"service_misconfigured", http.StatusServiceUnavailable, "Service not configured"}
 )
 
 // problem is an RFC 9457 problem details body.

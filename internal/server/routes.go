@@ -39,6 +39,7 @@ var routes = []route{
 	{http.MethodGet, "/metrics", public, (*server).metrics},
 	{http.MethodGet, "/v1/openapi.yaml", public, (*server).openAPI},
 	{http.MethodGet, "/v1/organization", anyKey, (*server).getOrganization},
+	{http.MethodGet, "/v1/aws/policy", canRead, (*server).getPolicy},
 	{http.MethodGet, "/v1/aws/connections", canRead, (*server).listConnections},
 	{http.MethodPost, "/v1/aws/connections", canWrite, (*server).createConnection},
 	{http.MethodGet, "/v1/aws/connections/{id}", canRead, (*server).getConnection},

@@ -84,9 +84,11 @@ var (
 	// A role ARN: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME. IAM role names
 	// are 1-64 of [\w+=,.@-]; paths are /-delimited segments of printable ASCII.
 	roleARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/((?:[\x21-\x7e]*/)?)([\w+=,.@-]{1,64})$`)
-	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$`)
-	bucketPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	ipLikePattern  = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
+	// The principals the platform may be: an account root, a role or a user.
+	principalARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):(root|role/[\x21-\x7e]+|user/[\x21-\x7e]+)$`)
+	regionPattern       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$`)
+	bucketPattern       = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	ipLikePattern       = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
 )
 
 // RoleARN is a parsed IAM role ARN.
@@ -106,6 +108,22 @@ func ParseRoleARN(arn string) (RoleARN, error) {
 			"for example arn:aws:iam::123456789012:role/costlink-resource-access", arn)
 	}
 	return RoleARN{Partition: m[1], AccountID: m[2], Path: "/" + m[3], Name: m[4]}, nil
+}
+
+// Principal is a parsed IAM principal ARN.
+type Principal struct {
+	Partition string
+	AccountID string
+}
+
+// ParsePrincipalARN parses the ARN of the platform's principal: an account
+// root, a role or a user.
+func ParsePrincipalARN(arn string) (Principal, error) {
+	m := principalARNPattern.FindStringSubmatch(arn)
+	if m == nil {
+		return Principal{}, fmt.Errorf("principal %q is not an IAM principal ARN: expected arn:PARTITION:iam::ACCOUNT_ID:root (or :role/NAME, :user/NAME)", arn)
+	}
+	return Principal{Partition: m[1], AccountID: m[2]}, nil
 }
 
 // AccountID checks an AWS account ID.
