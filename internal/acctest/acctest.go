@@ -77,8 +77,12 @@ func start() (*service, error) {
 	return &service{url: "http://" + listener.Addr().String(), store: st, http: srv, dir: dir}, nil
 }
 
-// Stop shuts the shared service down, if a test started it; TestMain calls it.
+// Stop shuts down what the tests started; TestMain calls it.
 func Stop() {
+	stopMoto()
+	if credentialsPath != "" {
+		_ = os.RemoveAll(filepath.Dir(credentialsPath))
+	}
 	if shared == nil {
 		return
 	}
@@ -128,12 +132,36 @@ func NewOrg(t *testing.T) *Org {
 
 // ProviderConfig is the provider block that reaches this organization.
 func (o *Org) ProviderConfig() string {
+	return o.providerConfig("")
+}
+
+// ProviderConfigWithAWS is the provider block that also reaches moto, as a
+// user reaches AWS: an aws block with a credentials file and endpoints.
+func (o *Org) ProviderConfigWithAWS(t *testing.T, m *MotoServer) string {
+	t.Helper()
+	credentials, err := m.credentialsFile()
+	if err != nil {
+		t.Fatalf("writing the AWS credentials file: %v", err)
+	}
+	return o.providerConfig(fmt.Sprintf(`
+  aws {
+    region                   = %q
+    shared_credentials_files = [%q]
+    endpoints {
+      iam = %q
+      sts = %q
+    }
+  }`, MotoRegion, credentials, m.Endpoint, m.Endpoint))
+}
+
+func (o *Org) providerConfig(blocks string) string {
 	return fmt.Sprintf(`
 provider "costlink" {
   api_url = %q
   api_key = %q
+%s
 }
-`, o.APIURL, o.APIKey)
+`, o.APIURL, o.APIKey, blocks)
 }
 
 // Connections lists every connection of the organization.
@@ -180,4 +208,26 @@ func (o *Org) CheckConnectionCount(n int) error {
 // CheckNoConnections is a CheckDestroy: nothing is left after destroy.
 func (o *Org) CheckNoConnections(*terraform.State) error {
 	return o.CheckConnectionCount(0)
+}
+
+var (
+	credentialsOnce sync.Once
+	credentialsPath string
+	credentialsErr  error
+)
+
+// credentialsFile writes, once, the shared credentials file of moto's base
+// account that provider configurations name.
+func (m *MotoServer) credentialsFile() (string, error) {
+	credentialsOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "costlink-acctest-aws-")
+		if err != nil {
+			credentialsErr = err
+			return
+		}
+		credentialsPath = filepath.Join(dir, "credentials")
+		content := fmt.Sprintf("[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n", MotoAccessKey, MotoAccessKey)
+		credentialsErr = os.WriteFile(credentialsPath, []byte(content), 0o600)
+	})
+	return credentialsPath, credentialsErr
 }

@@ -303,10 +303,7 @@ func (m *awsConnectionResourceModel) fromAPI(ctx context.Context, c *client.Conn
 	m.Type = types.StringValue(c.Type)
 	m.RoleARN = types.StringValue(c.RoleARN)
 	m.AccountID = types.StringValue(c.AccountID)
-	m.BillingBucket = types.StringNull()
-	if c.BillingBucket != "" {
-		m.BillingBucket = types.StringValue(c.BillingBucket)
-	}
+	m.BillingBucket = optionalString(c.BillingBucket)
 	m.CreatedAt = types.StringValue(c.CreatedAt.UTC().Format(time.RFC3339))
 	regions, diags := types.SetValueFrom(ctx, types.StringType, c.Regions)
 	m.Regions = regions
@@ -320,12 +317,6 @@ func createErrorDetail(err error) string {
 			"terraform import <resource address> %s (or an import block with id = %q).", err, existing, existing, existing)
 	}
 	return err.Error()
-}
-
-func stringsFromSet(ctx context.Context, set types.Set) ([]string, diag.Diagnostics) {
-	values := []string{}
-	diags := set.ElementsAs(ctx, &values, false)
-	return values, diags
 }
 
 // privateState is the part of resource private state used here; the

@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/costlink/terraform-provider-costlink/internal/client"
 	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
@@ -25,7 +24,7 @@ func NewAWSPolicyDataSource() datasource.DataSource {
 }
 
 type awsPolicyDataSource struct {
-	client *client.Client
+	policies *policyCache
 }
 
 type awsPolicyDataSourceModel struct {
@@ -101,7 +100,7 @@ func (d *awsPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 
 func (d *awsPolicyDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		d.client = data.client
+		d.policies = data.policies
 	}
 }
 
@@ -120,7 +119,7 @@ func (d *awsPolicyDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	policy, err := d.client.GetPolicy(ctx, connectionType(state.Type), state.BillingBucket.ValueString())
+	policy, err := d.policies.get(ctx, connectionType(state.Type), state.BillingBucket.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the generated policy", err.Error())
 		return

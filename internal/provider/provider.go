@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/costlink/terraform-provider-costlink/internal/awsiam"
 	"github.com/costlink/terraform-provider-costlink/internal/client"
 )
 
@@ -38,11 +39,14 @@ type costlinkProviderModel struct {
 	APIURL     types.String `tfsdk:"api_url"`
 	APIKey     types.String `tfsdk:"api_key"`
 	MaxRetries types.Int64  `tfsdk:"max_retries"`
+	AWS        *awsModel    `tfsdk:"aws"`
 }
 
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
-	client *client.Client
+	client   *client.Client
+	aws      *awsiam.Clients
+	policies *policyCache
 }
 
 func (p *costlinkProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -73,6 +77,9 @@ func (p *costlinkProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 50)},
 			},
+		},
+		Blocks: map[string]schema.Block{
+			"aws": awsBlockSchema(),
 		},
 	}
 }
@@ -109,7 +116,13 @@ func (p *costlinkProvider) Configure(ctx context.Context, req provider.Configure
 	}
 	tflog.Debug(ctx, "configured costlink API client", map[string]any{"api_url": c.BaseURL()})
 
-	data := &providerData{client: c}
+	awsClients, err := awsiam.NewClients(ctx, config.AWS.awsConfig("terraform-provider-costlink/"+p.version+" terraform/"+req.TerraformVersion))
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("aws"), "Cannot configure AWS", err.Error())
+		return
+	}
+
+	data := &providerData{client: c, aws: awsClients, policies: newPolicyCache(c)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
@@ -117,6 +130,7 @@ func (p *costlinkProvider) Configure(ctx context.Context, req provider.Configure
 func (p *costlinkProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewAWSConnectionResource,
+		NewAWSRoleResource,
 	}
 }
 

@@ -38,10 +38,12 @@ func connectionNameValidator() validator.String {
 }
 
 func roleARNValidator() validator.String {
-	return ruleValidator{description: "IAM role ARN", check: func(s string) error {
-		_, err := validate.ParseRoleARN(s)
-		return err
-	}}
+	return ruleValidator{description: "IAM role ARN", check: checkRoleARN}
+}
+
+func checkRoleARN(arn string) error {
+	_, err := validate.ParseRoleARN(arn)
+	return err
 }
 
 func regionValidator() validator.String {

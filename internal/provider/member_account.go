@@ -1,0 +1,109 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/costlink/terraform-provider-costlink/internal/awsiam"
+	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
+)
+
+// The resources that work inside a member account share these attributes:
+// the role the provider assumes there, so one provider configuration reaches
+// every account of a for_each.
+
+func assumeRoleARNAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "Role the provider assumes to reach the member account, for example " +
+			"`arn:aws:iam::222222222222:role/OrganizationAccountAccessRole`. Without it, the provider's own AWS credentials " +
+			"are used. Changing it moves the resource to another account: it is replaced.",
+		Optional:      true,
+		Validators:    []validator.String{roleARNValidator()},
+		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+	}
+}
+
+func assumeRoleExternalIDAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "External ID that the trust policy of `assume_role_arn` requires, if any.",
+		Optional:            true,
+		Sensitive:           true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+	}
+}
+
+// memberAccount returns the IAM client of the account that assumeRoleARN
+// reaches, or of the provider's own credentials when it is null.
+func memberAccount(ctx context.Context, data *providerData, assumeRoleARN, externalID types.String) (*awsiam.Account, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var target *awsiam.AssumeRole
+	if arn := assumeRoleARN.ValueString(); arn != "" {
+		target = &awsiam.AssumeRole{RoleARN: arn, ExternalID: externalID.ValueString()}
+	}
+	account, err := data.aws.Account(ctx, target)
+	if err != nil {
+		diags.AddError("Cannot reach the member account", err.Error())
+	}
+	return account, diags
+}
+
+// roleNamePattern is IAM's rule for role names.
+var roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+func checkRoleName(name string) error {
+	if !roleNamePattern.MatchString(name) {
+		return fmt.Errorf("%q is not an IAM role name: use 1 to 64 letters, digits and +=,.@_- characters", name)
+	}
+	return nil
+}
+
+func roleNameValidator() validator.String {
+	return ruleValidator{description: "IAM role name", check: checkRoleName}
+}
+
+// importMemberRole parses the import ID of a resource in a member account:
+// ROLE_NAME, or ASSUME_ROLE_ARN,ROLE_NAME to reach the account through a role.
+// Import cannot see the configuration, so the ID says how to reach the account.
+func importMemberRole(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, nameAttr string) {
+	assumeRoleARN, roleName, found := strings.Cut(req.ID, ",")
+	if !found {
+		roleName, assumeRoleARN = assumeRoleARN, ""
+	}
+	err := checkRoleName(roleName)
+	if err == nil && assumeRoleARN != "" {
+		err = checkRoleARN(assumeRoleARN)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Use ROLE_NAME, or ASSUME_ROLE_ARN,ROLE_NAME to reach a member account through a role "+
+				"(for example arn:aws:iam::222222222222:role/OrganizationAccountAccessRole,costlink-resource-access): %s", err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), roleName)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(nameAttr), roleName)...)
+	if assumeRoleARN != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("assume_role_arn"), assumeRoleARN)...)
+	}
+}
+
+// keepEquivalent returns prior when the policy document read from AWS means
+// the same, so that a reformatted document never shows as a change.
+func keepEquivalent(prior types.String, read string) types.String {
+	if !prior.IsNull() && !prior.IsUnknown() {
+		if same, err := iampolicy.Equivalent(prior.ValueString(), read); err == nil && same {
+			return prior
+		}
+	}
+	return types.StringValue(read)
+}
