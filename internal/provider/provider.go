@@ -131,6 +131,7 @@ func (p *costlinkProvider) Resources(_ context.Context) []func() resource.Resour
 	return []func() resource.Resource{
 		NewAWSConnectionResource,
 		NewAWSRoleResource,
+		NewAWSRolePolicyResource,
 	}
 }
 
