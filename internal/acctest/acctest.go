@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/costlink/terraform-provider-costlink/internal/client"
+	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
 	"github.com/costlink/terraform-provider-costlink/internal/server"
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
@@ -47,8 +48,9 @@ var (
 	startErr  error
 )
 
-// start runs the service on a free loopback port.
-func start() (*service, error) {
+// start runs a service on a free loopback port; generate, when not nil,
+// replaces the policy generator.
+func start(generate func(iampolicy.Input) (iampolicy.Policy, error)) (*service, error) {
 	dir, err := os.MkdirTemp("", "costlink-acctest-")
 	if err != nil {
 		return nil, err
@@ -66,7 +68,7 @@ func start() (*service, error) {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: st, Logger: logger, PrincipalARN: ServicePrincipalARN}),
+		Handler:           server.New(server.Config{Store: st, Logger: logger, PrincipalARN: ServicePrincipalARN, GeneratePolicy: generate}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	go func() {
@@ -83,14 +85,17 @@ func Stop() {
 	if credentialsPath != "" {
 		_ = os.RemoveAll(filepath.Dir(credentialsPath))
 	}
-	if shared == nil {
-		return
+	if shared != nil {
+		shared.stop()
 	}
+}
+
+func (s *service) stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = shared.http.Shutdown(ctx)
-	_ = shared.store.Close()
-	_ = os.RemoveAll(shared.dir)
+	_ = s.http.Shutdown(ctx)
+	_ = s.store.Close()
+	_ = os.RemoveAll(s.dir)
 }
 
 // Org is an organization of the shared service with an API key that has
@@ -106,28 +111,54 @@ type Org struct {
 // does), starts the shared service on first use and makes a new organization.
 func NewOrg(t *testing.T) *Org {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance tests run with TF_ACC=1 (make test or make testacc)")
-	}
-	startOnce.Do(func() { shared, startErr = start() })
+	skipUnlessAcceptance(t)
+	startOnce.Do(func() { shared, startErr = start(nil) })
 	if startErr != nil {
 		t.Fatalf("starting the connection service: %v", startErr)
 	}
+	return shared.newOrg(t)
+}
+
+// NewOrgWithPolicy is NewOrg in a service of the test's own whose policy
+// generator is generate, for tests that change what the service generates.
+func NewOrgWithPolicy(t *testing.T, generate func(iampolicy.Input) (iampolicy.Policy, error)) *Org {
+	t.Helper()
+	skipUnlessAcceptance(t)
+	svc, err := start(generate)
+	if err != nil {
+		t.Fatalf("starting the connection service: %v", err)
+	}
+	t.Cleanup(svc.stop)
+	return svc.newOrg(t)
+}
+
+// skipUnlessAcceptance skips the test unless TF_ACC is set, as
+// terraform-plugin-testing does.
+func skipUnlessAcceptance(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance tests run with TF_ACC=1 (make test or make testacc)")
+	}
+}
+
+// newOrg makes an organization with an API key that has every scope.
+func (s *service) newOrg(t *testing.T) *Org {
+	t.Helper()
 	name := fmt.Sprintf("acc-%d", time.Now().UnixNano())
 	ctx := context.Background()
-	org, err := shared.store.EnsureOrganization(ctx, name)
+	org, err := s.store.EnsureOrganization(ctx, name)
 	if err != nil {
 		t.Fatalf("creating organization %s: %v", name, err)
 	}
-	key, _, err := shared.store.CreateAPIKey(ctx, org.ID, []string{"connections:read", "connections:write"})
+	key, _, err := s.store.CreateAPIKey(ctx, org.ID, store.Scopes)
 	if err != nil {
 		t.Fatalf("creating an API key of organization %s: %v", name, err)
 	}
-	c, err := client.New(client.Config{BaseURL: shared.url, APIKey: key})
+	c, err := client.New(client.Config{BaseURL: s.url, APIKey: key})
 	if err != nil {
 		t.Fatalf("creating the API client: %v", err)
 	}
-	return &Org{Name: name, APIURL: shared.url, APIKey: key, Client: c}
+	return &Org{Name: name, APIURL: s.url, APIKey: key, Client: c}
 }
 
 // ProviderConfig is the provider block that reaches this organization.

@@ -72,9 +72,7 @@ var (
 // acceptance run must never pass by skipping AWS.
 func Moto(t *testing.T) *MotoServer {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance tests run with TF_ACC=1 (make test or make testacc)")
-	}
+	skipUnlessAcceptance(t)
 	motoOnce.Do(func() { sharedMoto, motoErr = startMoto() })
 	if motoErr != nil {
 		t.Fatalf("starting moto: %v", motoErr)

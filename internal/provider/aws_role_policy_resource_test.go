@@ -4,8 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -254,4 +259,56 @@ func withoutFirstStatement(t *testing.T, doc string) string {
 		t.Fatal(err)
 	}
 	return string(out)
+}
+
+// TestAccAWSRolePolicy_newerGeneratedVersion: when the service generates a
+// newer policy, the plan updates the role to it.
+func TestAccAWSRolePolicy_newerGeneratedVersion(t *testing.T) {
+	const extraPolicy = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	var newer atomic.Bool
+	org := acctest.NewOrgWithPolicy(t, func(in iampolicy.Input) (iampolicy.Policy, error) {
+		p, err := iampolicy.Generate(in)
+		if newer.Load() {
+			p.ManagedPolicyARNs = append(slices.Clone(p.ManagedPolicyARNs), extraPolicy)
+			p.Version = "newer-" + p.Version
+		}
+		return p, err
+	})
+	moto := acctest.Moto(t)
+	account := acctest.NewMemberAccountID()
+	memberIAM := moto.MemberIAM(t, account)
+	config := memberRolePolicyConfig(t, org, moto, account)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rolePolicyAddr, tfjsonpath.New("version"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]+$`))),
+				},
+			},
+			{
+				PreConfig: func() { newer.Store(true) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(rolePolicyAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rolePolicyAddr, tfjsonpath.New("version"), knownvalue.StringRegexp(regexp.MustCompile(`^newer-`))),
+				},
+				Check: func(s *terraform.State) error {
+					policy, err := org.Client.GetPolicy(context.Background(), "resource", "")
+					if err != nil {
+						return err
+					}
+					if !slices.Contains(policy.ManagedPolicyARNs, extraPolicy) {
+						return fmt.Errorf("the service does not generate the newer policy: %v", policy.ManagedPolicyARNs)
+					}
+					return checkRoleHasPolicy(memberIAM, "costlink-resource-access", policy)(s)
+				},
+			},
+		},
+		CheckDestroy: checkRolesGone(memberIAM, "costlink-resource-access"),
+	})
 }

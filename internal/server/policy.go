@@ -50,7 +50,7 @@ func (s *server) getPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	policy, err := iampolicy.Generate(iampolicy.Input{Type: connType, BillingBucket: bucket, Partition: principal.Partition})
+	policy, err := s.generate(iampolicy.Input{Type: connType, BillingBucket: bucket, Partition: principal.Partition})
 	if err != nil {
 		return err
 	}

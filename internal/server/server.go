@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
 
@@ -25,6 +26,9 @@ type Config struct {
 	// RateBurst is how many requests a key may make at once before the
 	// sustained rate applies; values below 1 mean 1.
 	RateBurst int
+	// GeneratePolicy generates the permissions of a connection type;
+	// nil means iampolicy.Generate. Tests swap in a newer policy with it.
+	GeneratePolicy func(iampolicy.Input) (iampolicy.Policy, error)
 }
 
 // server is the state the handlers share.
@@ -32,6 +36,7 @@ type server struct {
 	store        *store.Store
 	log          *slog.Logger
 	principalARN string
+	generate     func(iampolicy.Input) (iampolicy.Policy, error)
 	limiter      *keyLimiter
 	requests     *counterVec
 }
@@ -42,12 +47,16 @@ func New(cfg Config) http.Handler {
 		store:        cfg.Store,
 		log:          cfg.Logger,
 		principalARN: cfg.PrincipalARN,
+		generate:     cfg.GeneratePolicy,
 		limiter:      newKeyLimiter(cfg.RateLimit, cfg.RateBurst),
 		requests: newCounterVec("costlink_http_requests_total",
 			"HTTP requests served, by route pattern, method and status code.", "route", "method", "status"),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.generate == nil {
+		s.generate = iampolicy.Generate
 	}
 	return s.observe(s.mux())
 }
