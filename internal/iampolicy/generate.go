@@ -102,7 +102,7 @@ func Generate(in Input) (Policy, error) {
 			return Policy{}, err
 		}
 		total += iamLength(doc)
-		p.Documents = append(p.Documents, Document{Name: fmt.Sprintf("costlink-%s-%d", in.Type, i+1), JSON: doc})
+		p.Documents = append(p.Documents, Document{Name: fmt.Sprintf("%s%d", DocumentNamePrefix(in.Type), i+1), JSON: doc})
 	}
 	if total > RoleInlinePolicyLimit {
 		return Policy{}, fmt.Errorf("the generated %s policy is %d characters: a role's inline policies may total at most %d", in.Type, total, RoleInlinePolicyLimit)
@@ -154,4 +154,10 @@ func version(connectionType string, p Policy) string {
 		fmt.Fprintf(h, "%s\n", arn)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// DocumentNamePrefix starts the name of every inline policy generated for a
+// connection type, so a role's policies tell which type they were made for.
+func DocumentNamePrefix(connectionType string) string {
+	return "costlink-" + connectionType + "-"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -285,12 +286,30 @@ func removePolicy(ctx context.Context, account *awsiam.Account, role string, had
 // read fills state with what the role has of the generated policy; false
 // when the role does not exist.
 func (r *awsRolePolicyResource) read(ctx context.Context, state *awsRolePolicyResourceModel, diags *diag.Diagnostics) bool {
-	if state.Type.IsNull() { // just imported
-		state.Type = types.StringValue(validate.TypeResource)
-	}
 	state.ID = state.RoleName
 	account, d := memberAccount(ctx, r.data, state.AssumeRoleARN, state.AssumeRoleExternalID)
 	diags.Append(d...)
+	if diags.HasError() {
+		return false
+	}
+	if state.Type.IsNull() { // just imported
+		connType, err := importedType(ctx, account, state.RoleName.ValueString())
+		if awsiam.IsNotFound(err) {
+			return false
+		}
+		if err != nil {
+			diags.AddError("Cannot read the role's inline policies", err.Error())
+			return false
+		}
+		state.Type = types.StringValue(connType)
+		if connType == validate.TypeBilling {
+			diags.AddError("Cannot import a billing role policy by role name",
+				"Role "+state.RoleName.ValueString()+" has the billing policy, whose generated documents depend on the billing "+
+					"export bucket, which the import ID cannot carry. Remove the role's costlink-billing-* inline policies and let "+
+					"costlink_aws_role_policy put them again, or import the role only (costlink_aws_role).")
+			return false
+		}
+	}
 	prior, d := state.rolePolicy(ctx)
 	diags.Append(d...)
 	if diags.HasError() {
@@ -337,6 +356,22 @@ func (r *awsRolePolicyResource) read(ctx context.Context, state *awsRolePolicyRe
 	diags.Append(state.setPolicy(ctx, "", have)...)
 	state.Version = version
 	return true
+}
+
+// importedType tells the connection type of an imported role's policy from
+// the names of its inline policies; the billing bucket is left for the
+// configuration to set on the first apply.
+func importedType(ctx context.Context, account *awsiam.Account, role string) (string, error) {
+	names, err := account.ListRolePolicyNames(ctx, role)
+	if err != nil {
+		return "", err
+	}
+	for _, name := range names {
+		if strings.HasPrefix(name, iampolicy.DocumentNamePrefix(validate.TypeBilling)) {
+			return validate.TypeBilling, nil
+		}
+	}
+	return validate.TypeResource, nil
 }
 
 // generated is the policy the service generates, as it should be on the role.

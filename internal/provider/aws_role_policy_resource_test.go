@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -23,6 +21,7 @@ import (
 
 	"github.com/costlink/terraform-provider-costlink/internal/acctest"
 	"github.com/costlink/terraform-provider-costlink/internal/client"
+	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
 )
 
 const rolePolicyAddr = "costlink_aws_role_policy.member"
