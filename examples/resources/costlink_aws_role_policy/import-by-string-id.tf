@@ -1,0 +1,4 @@
+import {
+  to = costlink_aws_role_policy.prod
+  id = "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole,costlink-resource-access"
+}
