@@ -104,31 +104,59 @@ func TestAccAWSRole_basic(t *testing.T) {
 	})
 }
 
+// TestAccAWSRole_disappears: a role deleted outside Terraform, policies and
+// all, leaves state, and the plan creates the role and its policy again.
 func TestAccAWSRole_disappears(t *testing.T) {
 	org := acctest.NewOrg(t)
 	moto := acctest.Moto(t)
 	account := acctest.NewMemberAccountID()
 	memberIAM := moto.MemberIAM(t, account)
-	config := memberRoleConfig(t, org, moto, account, `  name = "costlink-gone"`)
+	config := memberRolePolicyConfig(t, org, moto, account)
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: config},
 			{
-				PreConfig: func() {
-					if _, err := memberIAM.DeleteRole(context.Background(), &iam.DeleteRoleInput{RoleName: aws.String("costlink-gone")}); err != nil {
-						t.Fatalf("deleting the role: %v", err)
-					}
-				},
-				Config: config,
+				PreConfig: func() { deleteRoleOutOfBand(t, memberIAM, "costlink-resource-access") },
+				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("costlink_aws_role.member", plancheck.ResourceActionCreate)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("costlink_aws_role.member", plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(rolePolicyAddr, plancheck.ResourceActionCreate),
+					},
 				},
 			},
 		},
-		CheckDestroy: checkRolesGone(memberIAM, "costlink-gone"),
+		CheckDestroy: checkRolesGone(memberIAM, "costlink-resource-access"),
 	})
+}
+
+// deleteRoleOutOfBand deletes a role as someone in the console would: its
+// policies first, as IAM requires.
+func deleteRoleOutOfBand(t *testing.T, memberIAM *iam.Client, name string) {
+	ctx, role := context.Background(), aws.String(name)
+	inline, err := memberIAM.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, policy := range inline.PolicyNames {
+		if _, err := memberIAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: role, PolicyName: aws.String(policy)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	attached, err := memberIAM.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, policy := range attached.AttachedPolicies {
+		if _, err := memberIAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: role, PolicyArn: policy.PolicyArn}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := memberIAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: role}); err != nil {
+		t.Fatalf("deleting the role: %v", err)
+	}
 }
 
 func TestAccAWSRole_invalid(t *testing.T) {
