@@ -24,6 +24,7 @@ type Connection struct {
 	Version       int64    // 1 at creation, +1 on every change
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	Health        Health // read only: SaveHealth writes it
 
 	seq int64 // insertion order, the position paging resumes from
 }
@@ -60,6 +61,7 @@ func (s *Store) CreateConnection(ctx context.Context, c Connection, idem *Idempo
 		now := s.now()
 		c.ID, c.Version, c.CreatedAt, c.UpdatedAt = newConnectionID(), 1, now, now
 		c.Regions = nonNil(c.Regions)
+		c.Health = Health{Status: HealthPending, Details: []HealthDetail{}}
 		res, err := tx.ExecContext(ctx, `INSERT INTO connections
 	(id, org_id, name, type, role_arn, account_id, billing_bucket, regions, version, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -124,9 +126,13 @@ func (s *Store) UpdateConnection(ctx context.Context, orgID, id string, change f
 			return nil
 		}
 		next.Version, next.UpdatedAt = cur.Version+1, s.now()
-		_, err = tx.ExecContext(ctx, `UPDATE connections
-	SET name = ?, role_arn = ?, account_id = ?, billing_bucket = ?, regions = ?, version = ?, updated_at = ?
-	WHERE seq = ?`,
+		set := `name = ?, role_arn = ?, account_id = ?, billing_bucket = ?, regions = ?, version = ?, updated_at = ?`
+		if affectsHealth(cur, next) {
+			set += ", " + resetHealth
+			next.Health = Health{Status: HealthPending, Details: []HealthDetail{}, CheckedAt: cur.Health.CheckedAt,
+				LastHealthyAt: cur.Health.LastHealthyAt, PolicyVersion: cur.Health.PolicyVersion}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE connections SET `+set+` WHERE seq = ?`,
 			next.Name, next.RoleARN, next.AccountID, next.BillingBucket, encodeRegions(next.Regions),
 			next.Version, formatTime(next.UpdatedAt), next.seq)
 		if err != nil {
@@ -136,6 +142,12 @@ func (s *Store) UpdateConnection(ctx context.Context, orgID, id string, change f
 		return nil
 	})
 	return out, err
+}
+
+// affectsHealth reports whether a change makes the last health check moot:
+// another role, other regions, or another billing policy to verify.
+func affectsHealth(a, b Connection) bool {
+	return a.RoleARN != b.RoleARN || a.BillingBucket != b.BillingBucket || !slices.Equal(a.Regions, b.Regions)
 }
 
 // sameContent reports whether a and b differ in nothing an update can change.
@@ -157,16 +169,18 @@ func (s *Store) DeleteConnection(ctx context.Context, orgID, id string) error {
 	return err
 }
 
-const selectConnection = `SELECT seq, id, org_id, name, type, role_arn, account_id, billing_bucket, regions, version, created_at, updated_at FROM connections`
+const selectConnection = `SELECT seq, id, org_id, name, type, role_arn, account_id, billing_bucket, regions, version, created_at, updated_at, ` +
+	healthColumns + ` FROM connections`
 
 // scanConnection reads one row of selectConnection from a *sql.Row or *sql.Rows.
 func scanConnection(row interface{ Scan(...any) error }) (Connection, error) {
 	var (
-		c                         Connection
-		regions, created, updated string
+		c                                                      Connection
+		regions, created, updated                              string
+		status, checkedAt, lastHealthyAt, policyVersion, notes string
 	)
 	err := row.Scan(&c.seq, &c.ID, &c.OrgID, &c.Name, &c.Type, &c.RoleARN, &c.AccountID, &c.BillingBucket,
-		&regions, &c.Version, &created, &updated)
+		&regions, &c.Version, &created, &updated, &status, &checkedAt, &lastHealthyAt, &policyVersion, &notes)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Connection{}, ErrNotFound
 	}
@@ -183,7 +197,8 @@ func scanConnection(row interface{ Scan(...any) error }) (Connection, error) {
 		return Connection{}, err
 	}
 	c.Regions = nonNil(c.Regions)
-	return c, nil
+	c.Health, err = scanHealth(status, checkedAt, lastHealthyAt, policyVersion, notes)
+	return c, err
 }
 
 func encodeRegions(regions []string) string {
@@ -191,9 +206,10 @@ func encodeRegions(regions []string) string {
 	return string(b)
 }
 
-func nonNil(s []string) []string {
+// nonNil returns s, or an empty slice for nil, so JSON shows [] not null.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }

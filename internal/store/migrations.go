@@ -55,6 +55,14 @@ CREATE TABLE idempotency_keys (
 	created_at   TEXT NOT NULL,
 	PRIMARY KEY (org_id, key)
 );`},
+	{2, "connection health", `
+ALTER TABLE connections ADD COLUMN health_status TEXT NOT NULL DEFAULT 'pending'
+	CHECK (health_status IN ('pending', 'healthy', 'unhealthy'));
+ALTER TABLE connections ADD COLUMN health_checked_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE connections ADD COLUMN health_last_healthy_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE connections ADD COLUMN health_policy_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE connections ADD COLUMN health_details TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX connections_health_checked_at ON connections (health_checked_at);`},
 }
 
 // migrate applies the migrations the database has not seen yet. The version
