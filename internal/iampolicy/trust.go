@@ -20,6 +20,7 @@ var (
 var (
 	ErrPrincipalNotTrusted   = errors.New("the role's trust policy does not allow the platform's principal to assume it")
 	ErrExternalIDNotRequired = errors.New("the role's trust policy allows the platform's principal without requiring the organization's external ID")
+	ErrExternalIDMismatch    = errors.New("the role's trust policy requires an external ID other than the organization's")
 )
 
 // TrustPolicy returns the role's trust (assume-role) policy: the service's
@@ -44,8 +45,12 @@ func TrustPolicy(principalARN, externalID string) (string, error) {
 // VerifyTrust checks a role's trust policy (as IAM's GetRole returns it)
 // the way the health check needs: some statement must allow principalARN
 // to call sts:AssumeRole, and every statement that does must require exactly
-// externalID. It returns an error wrapping ErrPrincipalNotTrusted or
-// ErrExternalIDNotRequired, or the parse error of a malformed document.
+// externalID. It returns an error wrapping ErrPrincipalNotTrusted,
+// ErrExternalIDNotRequired (a statement has no StringEquals sts:ExternalId
+// condition) or ErrExternalIDMismatch (the condition admits another value),
+// or the parse error of a malformed document. A statement without the
+// condition outweighs one with another value: it lets anyone holding the
+// principal in.
 func VerifyTrust(doc, principalARN, externalID string) error {
 	d, err := parse(doc)
 	if err != nil {
@@ -55,19 +60,24 @@ func VerifyTrust(doc, principalARN, externalID string) error {
 		return err
 	}
 	trusted := false
+	var mismatch error
 	for _, st := range d.Statement {
 		if st.Effect != "Allow" || !st.Principal.includesAWS(awsPrincipal(principalARN)) || !st.allowsAction("sts:assumerole") {
 			continue
 		}
 		trusted = true
-		if !st.requiresExternalID(externalID) {
+		ids, ok := st.externalIDCondition()
+		switch {
+		case !ok:
 			return fmt.Errorf("%w: add the condition StringEquals sts:ExternalId = %q", ErrExternalIDNotRequired, externalID)
+		case !slices.Equal(ids, values{externalID}) && mismatch == nil:
+			mismatch = fmt.Errorf("%w: set the condition StringEquals sts:ExternalId to %q alone", ErrExternalIDMismatch, externalID)
 		}
 	}
 	if !trusted {
 		return fmt.Errorf("%w: allow sts:AssumeRole for %s", ErrPrincipalNotTrusted, principalARN)
 	}
-	return nil
+	return mismatch
 }
 
 // includesAWS reports whether p names the normalized AWS principal id,
@@ -89,13 +99,14 @@ func (st statement) allowsAction(action string) bool {
 	return anyCovers(st.Action, action)
 }
 
-// requiresExternalID reports whether the statement admits only externalID.
-// Condition keys are case-insensitive in IAM; the values are not.
-func (st statement) requiresExternalID(externalID string) bool {
+// externalIDCondition returns the values the statement's StringEquals
+// sts:ExternalId condition admits, and whether it has one. Condition keys
+// are case-insensitive in IAM; the values are not.
+func (st statement) externalIDCondition() (values, bool) {
 	for key, vs := range st.Condition["StringEquals"] {
-		if strings.EqualFold(key, "sts:ExternalId") && len(vs) == 1 && vs[0] == externalID {
-			return true
+		if strings.EqualFold(key, "sts:ExternalId") {
+			return vs, true
 		}
 	}
-	return false
+	return nil, false
 }

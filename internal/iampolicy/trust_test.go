@@ -65,7 +65,7 @@ func TestVerifyTrust(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	without := func(old, new string) string { return strings.Replace(ours, old, new, 1) }
+	without := func(old, replacement string) string { return strings.Replace(ours, old, replacement, 1) }
 	tests := []struct {
 		name string
 		doc  string
@@ -79,11 +79,18 @@ func TestVerifyTrust(t *testing.T) {
 			 "Condition":{"StringEquals":{"sts:externalid":"costlink-org-4f1c"},"Bool":{"aws:SecureTransport":"true"}}}]}`, nil},
 		{"wildcard action", without(`"sts:AssumeRole"`, `"sts:Assume*"`), nil},
 		{"no condition", without(`,"Condition":{"StringEquals":{"sts:ExternalId":"costlink-org-4f1c"}}`, ""), ErrExternalIDNotRequired},
-		{"other external ID", without(externalID, "someone-else"), ErrExternalIDNotRequired},
-		{"any of several external IDs", without(`"`+externalID+`"`, `["`+externalID+`","someone-else"]`), ErrExternalIDNotRequired},
+		{"other external ID", without(externalID, "someone-else"), ErrExternalIDMismatch},
+		{"any of several external IDs", without(`"`+externalID+`"`, `["`+externalID+`","someone-else"]`), ErrExternalIDMismatch},
+		{"same external ID twice", without(`"`+externalID+`"`, `["`+externalID+`","`+externalID+`"]`), nil},
+		{"external ID in another case", without(externalID, strings.ToUpper(externalID)), ErrExternalIDMismatch},
+		{"one statement right, another with another ID", withStatement(ours,
+			`{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"someone-else"}}}`),
+			ErrExternalIDMismatch},
+		{"another ID and no condition", withStatement(without(externalID, "someone-else"),
+			`{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}`),
+			ErrExternalIDNotRequired},
 		{"StringLike instead of StringEquals", without("StringEquals", "StringLike"), ErrExternalIDNotRequired},
-		{"anyone without condition", `{"Version":"2012-10-17","Statement":[` + strings.TrimPrefix(strings.TrimSuffix(ours, "]}"), `{"Version":"2012-10-17","Statement":[`) +
-			`,{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}`, ErrExternalIDNotRequired},
+		{"anyone without condition", withStatement(ours, `{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`), ErrExternalIDNotRequired},
 		{"other principal", without("123456789012", "210987654321"), ErrPrincipalNotTrusted},
 		{"denied", without(`"Allow"`, `"Deny"`), ErrPrincipalNotTrusted},
 		{"other action", without(`"sts:AssumeRole"`, `"sts:TagSession"`), ErrPrincipalNotTrusted},
@@ -97,7 +104,12 @@ func TestVerifyTrust(t *testing.T) {
 		})
 	}
 	if err := VerifyTrust("not json", servicePrincipal, externalID); err == nil ||
-		errors.Is(err, ErrPrincipalNotTrusted) || errors.Is(err, ErrExternalIDNotRequired) {
+		errors.Is(err, ErrPrincipalNotTrusted) || errors.Is(err, ErrExternalIDNotRequired) || errors.Is(err, ErrExternalIDMismatch) {
 		t.Errorf("VerifyTrust of a malformed document = %v, want a parse error", err)
 	}
+}
+
+// withStatement appends a statement to a policy document.
+func withStatement(doc, stmt string) string {
+	return strings.TrimSuffix(doc, "]}") + "," + stmt + "]}"
 }

@@ -1,0 +1,159 @@
+package health
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Detail is one reason a connection is not healthy.
+type Detail struct {
+	// Code is one of the Code constants.
+	Code string
+	// Message says concretely what is wrong.
+	Message string
+	// Remediation is one sentence saying what to change.
+	Remediation string
+}
+
+// Detail codes, as the API reports them.
+const (
+	CodeAssumeRoleDenied           = "assume_role_denied"
+	CodeRoleNotFound               = "role_not_found"
+	CodeTrustPrincipalMismatch     = "trust_principal_mismatch"
+	CodeExternalIDConditionMissing = "external_id_condition_missing"
+	CodeExternalIDMismatch         = "external_id_mismatch"
+	CodePolicyMissing              = "policy_missing"
+	CodePolicyOutdated             = "policy_outdated"
+	CodeSTSRegionInactive          = "sts_region_inactive"
+	CodePermissionDenied           = "permission_denied"
+)
+
+// trustStatement is the trust policy statement the platform needs, as
+// remediations spell it out.
+func trustStatement(t Target) string {
+	return fmt.Sprintf("a statement allowing sts:AssumeRole for %s with the condition StringEquals sts:ExternalId = %q", t.PrincipalARN, t.ExternalID)
+}
+
+func invalidRoleARN(err error) Detail {
+	return Detail{
+		Code:        CodeRoleNotFound,
+		Message:     err.Error(),
+		Remediation: "Update the connection with the ARN of the role the platform should assume.",
+	}
+}
+
+func assumeRoleDenied(t Target, err error) Detail {
+	return Detail{
+		Code:    CodeAssumeRoleDenied,
+		Message: fmt.Sprintf("the platform (%s) cannot assume role %s with the organization's external ID: %s", t.PrincipalARN, t.RoleARN, describe(err)),
+		Remediation: fmt.Sprintf("Create the role if it does not exist, give its trust policy %s, and allow about 5 minutes for IAM to propagate the change.",
+			trustStatement(t)),
+	}
+}
+
+func roleNotFound(roleARN string) Detail {
+	return Detail{
+		Code:        CodeRoleNotFound,
+		Message:     fmt.Sprintf("role %s does not exist", roleARN),
+		Remediation: "Create the role (costlink_aws_role does) or update the connection with the ARN of an existing role.",
+	}
+}
+
+func trustPrincipalMismatch(t Target) Detail {
+	return Detail{
+		Code:        CodeTrustPrincipalMismatch,
+		Message:     fmt.Sprintf("the trust policy of role %s does not allow the platform's principal %s to call sts:AssumeRole", t.RoleARN, t.PrincipalARN),
+		Remediation: fmt.Sprintf("Add %s to the role's trust policy.", trustStatement(t)),
+	}
+}
+
+func externalIDConditionMissing(t Target) Detail {
+	return Detail{
+		Code: CodeExternalIDConditionMissing,
+		Message: fmt.Sprintf("the trust policy of role %s lets %s assume it without the organization's external ID, "+
+			"so anyone using the platform could reach the role", t.RoleARN, t.PrincipalARN),
+		Remediation: fmt.Sprintf("Add the condition StringEquals sts:ExternalId = %q to every trust policy statement that allows %s.",
+			t.ExternalID, t.PrincipalARN),
+	}
+}
+
+func externalIDMismatch(t Target) Detail {
+	return Detail{
+		Code:        CodeExternalIDMismatch,
+		Message:     fmt.Sprintf("the trust policy of role %s requires an external ID other than the organization's", t.RoleARN),
+		Remediation: fmt.Sprintf("Set the trust policy's condition StringEquals sts:ExternalId to %q alone.", t.ExternalID),
+	}
+}
+
+// unreadableTrust reports a trust policy the check cannot interpret: it
+// cannot tell whether the platform is trusted, so the role is not.
+func unreadableTrust(t Target, err error) Detail {
+	return Detail{
+		Code:        CodeTrustPrincipalMismatch,
+		Message:     fmt.Sprintf("the trust policy of role %s cannot be verified: %v", t.RoleARN, err),
+		Remediation: fmt.Sprintf("Replace the role's trust policy with one holding %s.", trustStatement(t)),
+	}
+}
+
+func inlinePolicyMissing(roleARN, name string, missing []string) Detail {
+	return Detail{
+		Code:        CodePolicyMissing,
+		Message:     fmt.Sprintf("inline policy %s of the generated policy is not on role %s%s", name, roleARN, lacking(missing)),
+		Remediation: fmt.Sprintf("Put the generated inline policy %s on the role (costlink_aws_role_policy does).", name),
+	}
+}
+
+func inlinePolicyOutdated(roleARN, name string, missing []string) Detail {
+	what := lacking(missing)
+	if what == "" {
+		what = ": it differs from the current version"
+	}
+	return Detail{
+		Code:        CodePolicyOutdated,
+		Message:     fmt.Sprintf("inline policy %s on role %s is not the current generated version%s", name, roleARN, what),
+		Remediation: fmt.Sprintf("Replace inline policy %s with the current generated version (apply costlink_aws_role_policy again).", name),
+	}
+}
+
+func managedPolicyMissing(roleARN, policyARN string) Detail {
+	return Detail{
+		Code:        CodePolicyMissing,
+		Message:     fmt.Sprintf("managed policy %s is not attached to role %s", policyARN, roleARN),
+		Remediation: fmt.Sprintf("Attach the managed policy %s to the role (costlink_aws_role_policy does).", policyARN),
+	}
+}
+
+// lacking phrases the actions a role lacks as the end of a message.
+func lacking(missing []string) string {
+	if len(missing) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(": the role lacks %d actions: %s", len(missing), strings.Join(missing, ", "))
+}
+
+func stsRegionInactive(region string, err error) Detail {
+	return Detail{
+		Code:    CodeSTSRegionInactive,
+		Message: fmt.Sprintf("STS is not active in region %s for the role's account: %s", region, describe(err)),
+		Remediation: fmt.Sprintf("Activate %s under Security Token Service (STS) regions in the IAM console's Account settings of the role's account.",
+			region),
+	}
+}
+
+func regionUnreachable(region string, err error) Detail {
+	return Detail{
+		Code:        CodePermissionDenied,
+		Message:     fmt.Sprintf("the role's credentials cannot call STS in region %s: %s", region, describe(err)),
+		Remediation: fmt.Sprintf("Enable region %s for the role's account and make sure no service control policy denies the role's calls there.", region),
+	}
+}
+
+// cannotRead reports a read the role's credentials were refused; the
+// generated policy grants every read the check makes.
+func cannotRead(what, action string, err error) Detail {
+	return Detail{
+		Code:        CodePermissionDenied,
+		Message:     fmt.Sprintf("the role cannot %s: %s", what, describe(err)),
+		Remediation: fmt.Sprintf("Attach the generated policy to the role: it grants %s.", action),
+	}
+}
