@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -99,7 +100,7 @@ func TestMigrate(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "costlink.db")
 	for range 2 {
 		code, stdout, stderr := runCmd("migrate", "--db", db)
-		if code != exitOK || !strings.Contains(stdout, "schema at version 1") {
+		if code != exitOK || !strings.Contains(stdout, fmt.Sprintf("schema at version %d", store.LatestSchemaVersion())) {
 			t.Fatalf("migrate = %d, %q, %q", code, stdout, stderr)
 		}
 	}

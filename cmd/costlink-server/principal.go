@@ -17,10 +17,23 @@ import (
 // which the SDK would otherwise retry for long without credentials.
 const identityTimeout = 20 * time.Second
 
+// loadAWSConfig loads the service's own AWS configuration from the SDK's
+// standard chain, which health checks and the principal look-up use.
+func loadAWSConfig(ctx context.Context) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("loading the service's AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1" // STS and IAM answer there for every account
+	}
+	return cfg, nil
+}
+
 // resolvePrincipalARN returns the principal customers' roles trust: the
 // configured one, or the root of the AWS account the service's own
 // credentials belong to (sts:GetCallerIdentity).
-func resolvePrincipalARN(ctx context.Context, configured string) (string, error) {
+func resolvePrincipalARN(ctx context.Context, cfg aws.Config, configured string) (string, error) {
 	if configured != "" {
 		if _, err := validate.ParsePrincipalARN(configured); err != nil {
 			return "", fmt.Errorf("--principal-arn: %w", err)
@@ -29,13 +42,6 @@ func resolvePrincipalARN(ctx context.Context, configured string) (string, error)
 	}
 	ctx, cancel := context.WithTimeout(ctx, identityTimeout)
 	defer cancel()
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return "", principalError(err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1" // STS answers GetCallerIdentity in any region
-	}
 	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return "", principalError(err)

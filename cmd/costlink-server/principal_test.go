@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,11 +11,11 @@ import (
 )
 
 func TestResolvePrincipalARNConfigured(t *testing.T) {
-	got, err := resolvePrincipalARN(context.Background(), "arn:aws-cn:iam::111111111111:root")
+	got, err := resolvePrincipalARN(context.Background(), aws.Config{}, "arn:aws-cn:iam::111111111111:root")
 	if err != nil || got != "arn:aws-cn:iam::111111111111:root" {
 		t.Errorf("resolvePrincipalARN = %q, %v", got, err)
 	}
-	if _, err := resolvePrincipalARN(context.Background(), "arn:aws:s3:::bucket"); err == nil || !strings.Contains(err.Error(), "--principal-arn") {
+	if _, err := resolvePrincipalARN(context.Background(), aws.Config{}, "arn:aws:s3:::bucket"); err == nil || !strings.Contains(err.Error(), "--principal-arn") {
 		t.Errorf("a bad --principal-arn gave %v, want an error naming the flag", err)
 	}
 }
@@ -41,7 +43,11 @@ func TestResolvePrincipalARNFromIdentity(t *testing.T) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
 	t.Setenv("AWS_REGION", "us-gov-west-1")
 
-	got, err := resolvePrincipalARN(context.Background(), "")
+	cfg, err := loadAWSConfig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := resolvePrincipalARN(context.Background(), cfg, "")
 	if err != nil || got != "arn:aws-us-gov:iam::999999999999:root" {
 		t.Errorf("resolvePrincipalARN = %q, %v; want the account root in its partition", got, err)
 	}

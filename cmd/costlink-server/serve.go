@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/costlink/terraform-provider-costlink/internal/health"
 	"github.com/costlink/terraform-provider-costlink/internal/server"
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
@@ -30,6 +31,8 @@ func serve(args []string, stderr io.Writer) int {
 	rateLimit := fs.Float64("rate-limit", 20, "sustained requests per second per API key; 0 disables rate limiting")
 	rateBurst := fs.Int("rate-burst", 40, "requests per API key allowed at once above the sustained rate")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	checkInterval := fs.Duration("check-interval", 15*time.Minute, "how often every connection's health is checked; 0 disables periodic checks")
+	checkConcurrency := fs.Int("check-concurrency", 8, "health checks run at once by the periodic checker")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -38,7 +41,11 @@ func serve(args []string, stderr io.Writer) int {
 		return flagError(fs, err.Error())
 	}
 
-	principal, err := resolvePrincipalARN(context.Background(), *principalARN)
+	awsCfg, err := loadAWSConfig(context.Background())
+	if err != nil {
+		return failure(stderr, err)
+	}
+	principal, err := resolvePrincipalARN(context.Background(), awsCfg, *principalARN)
 	if err != nil {
 		return failure(stderr, err)
 	}
@@ -47,14 +54,17 @@ func serve(args []string, stderr io.Writer) int {
 		return failure(stderr, err)
 	}
 	defer st.Close()
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", *addr)
 	if err != nil {
 		return failure(stderr, err)
 	}
+	api := server.New(server.Config{
+		Store: st, Logger: logger, PrincipalARN: principal, RateLimit: *rateLimit, RateBurst: *rateBurst,
+		Prober: health.NewChecker(awsCfg),
+	})
+	defer api.Close()
 	srv := &http.Server{
-		Handler: server.New(server.Config{
-			Store: st, Logger: logger, PrincipalARN: principal, RateLimit: *rateLimit, RateBurst: *rateBurst,
-		}),
+		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -62,6 +72,9 @@ func serve(args []string, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *checkInterval > 0 {
+		go api.RunChecks(ctx, *checkInterval, *checkConcurrency)
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String(), "db", *db, "principal_arn", principal)

@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/costlink/terraform-provider-costlink/internal/client"
+	"github.com/costlink/terraform-provider-costlink/internal/health"
 	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
 	"github.com/costlink/terraform-provider-costlink/internal/server"
 	"github.com/costlink/terraform-provider-costlink/internal/store"
@@ -34,12 +35,24 @@ const ServiceAccountID = "123456789012"
 // ServicePrincipalARN is the principal customers' roles trust in tests.
 const ServicePrincipalARN = "arn:aws:iam::" + ServiceAccountID + ":root"
 
-// service is the connection service shared by the tests of one binary.
+// service is a connection service of the tests, on loopback, checking
+// health against moto.
 type service struct {
-	url   string
-	store *store.Store
-	http  *http.Server
-	dir   string
+	url        string
+	store      *store.Store
+	api        *server.Server
+	http       *http.Server
+	dir        string
+	stopChecks context.CancelFunc
+}
+
+// ServiceOptions change a service of a test's own (see NewOrgInOwnService).
+type ServiceOptions struct {
+	// GeneratePolicy replaces the policy generator, to make the service
+	// generate a newer policy during a test.
+	GeneratePolicy func(iampolicy.Input) (iampolicy.Policy, error)
+	// CheckInterval, when set, runs the periodic health checker with it.
+	CheckInterval time.Duration
 }
 
 var (
@@ -48,9 +61,12 @@ var (
 	startErr  error
 )
 
-// start runs a service on a free loopback port; generate, when not nil,
-// replaces the policy generator.
-func start(generate func(iampolicy.Input) (iampolicy.Policy, error)) (*service, error) {
+// start runs a service on a free loopback port, with moto as its AWS.
+func start(opts ServiceOptions) (*service, error) {
+	moto, err := ensureMoto()
+	if err != nil {
+		return nil, fmt.Errorf("starting moto for the service's health checks: %w", err)
+	}
 	dir, err := os.MkdirTemp("", "costlink-acctest-")
 	if err != nil {
 		return nil, err
@@ -59,7 +75,7 @@ func start(generate func(iampolicy.Input) (iampolicy.Policy, error)) (*service, 
 	if err != nil {
 		return nil, fmt.Errorf("opening the service's database: %w", err)
 	}
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	listener, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listening on loopback: %w", err)
 	}
@@ -67,16 +83,21 @@ func start(generate func(iampolicy.Input) (iampolicy.Policy, error)) (*service, 
 	if os.Getenv("COSTLINK_ACCTEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: st, Logger: logger, PrincipalARN: ServicePrincipalARN, GeneratePolicy: generate}),
-		ReadHeaderTimeout: 10 * time.Second,
+	api := server.New(server.Config{
+		Store: st, Logger: logger, PrincipalARN: ServicePrincipalARN,
+		GeneratePolicy: opts.GeneratePolicy, Prober: health.NewChecker(moto.AWSConfig()),
+	})
+	checksCtx, stopChecks := context.WithCancel(context.Background())
+	if opts.CheckInterval > 0 {
+		go api.RunChecks(checksCtx, opts.CheckInterval, 4)
 	}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			panic(err)
 		}
 	}()
-	return &service{url: "http://" + listener.Addr().String(), store: st, http: srv, dir: dir}, nil
+	return &service{url: "http://" + listener.Addr().String(), store: st, api: api, http: srv, dir: dir, stopChecks: stopChecks}, nil
 }
 
 // Stop shuts down what the tests started; TestMain calls it.
@@ -94,6 +115,8 @@ func (s *service) stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = s.http.Shutdown(ctx)
+	s.stopChecks()
+	s.api.Close()
 	_ = s.store.Close()
 	_ = os.RemoveAll(s.dir)
 }
@@ -112,19 +135,19 @@ type Org struct {
 func NewOrg(t *testing.T) *Org {
 	t.Helper()
 	skipUnlessAcceptance(t)
-	startOnce.Do(func() { shared, startErr = start(nil) })
+	startOnce.Do(func() { shared, startErr = start(ServiceOptions{}) })
 	if startErr != nil {
 		t.Fatalf("starting the connection service: %v", startErr)
 	}
 	return shared.newOrg(t)
 }
 
-// NewOrgWithPolicy is NewOrg in a service of the test's own whose policy
-// generator is generate, for tests that change what the service generates.
-func NewOrgWithPolicy(t *testing.T, generate func(iampolicy.Input) (iampolicy.Policy, error)) *Org {
+// NewOrgInOwnService is NewOrg in a service of the test's own, changed by
+// opts, for tests that change how the service behaves.
+func NewOrgInOwnService(t *testing.T, opts ServiceOptions) *Org {
 	t.Helper()
 	skipUnlessAcceptance(t)
-	svc, err := start(generate)
+	svc, err := start(opts)
 	if err != nil {
 		t.Fatalf("starting the connection service: %v", err)
 	}

@@ -73,11 +73,17 @@ var (
 func Moto(t *testing.T) *MotoServer {
 	t.Helper()
 	skipUnlessAcceptance(t)
-	motoOnce.Do(func() { sharedMoto, motoErr = startMoto() })
-	if motoErr != nil {
-		t.Fatalf("starting moto: %v", motoErr)
+	m, err := ensureMoto()
+	if err != nil {
+		t.Fatalf("starting moto: %v", err)
 	}
-	return sharedMoto
+	return m
+}
+
+// ensureMoto starts the shared moto_server on first use.
+func ensureMoto() (*MotoServer, error) {
+	motoOnce.Do(func() { sharedMoto, motoErr = startMoto() })
+	return sharedMoto, motoErr
 }
 
 // startMoto runs moto_server on a free loopback port with AWS managed
@@ -110,7 +116,8 @@ func launchMoto(bin string) (*MotoServer, error) {
 		exited:   make(chan struct{}),
 		log:      &headBuffer{},
 	}
-	m.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	// Not CommandContext: moto outlives any one test; stop ends it.
+	m.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port)) //nolint:noctx // stopped by stopMoto
 	m.cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
 	m.cmd.SysProcAttr = &syscall.SysProcAttr{
 		// moto_server is a script, often behind a pyenv shim: its own
@@ -151,7 +158,7 @@ func launchMoto(bin string) (*MotoServer, error) {
 
 // freePort asks the kernel for a loopback port nobody listens on.
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("finding a free loopback port: %w", err)
 	}
@@ -162,10 +169,15 @@ func freePort() (int, error) {
 // waitReady polls moto until it answers any HTTP request, it exits, or
 // motoStartTimeout passes.
 func (m *MotoServer) waitReady() error {
+	ctx, cancel := context.WithTimeout(context.Background(), motoStartTimeout)
+	defer cancel()
 	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(motoStartTimeout)
-	for time.Now().Before(deadline) {
-		resp, err := client.Get(m.Endpoint + "/moto-api/")
+	for ctx.Err() == nil {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.Endpoint+"/moto-api/", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
 		if err == nil {
 			resp.Body.Close()
 			return nil

@@ -14,16 +14,17 @@ import (
 
 // connectionJSON is a connection on the wire.
 type connectionJSON struct {
-	ID            string   `json:"id"`
-	Name          string   `json:"name"`
-	Type          string   `json:"type"`
-	RoleARN       string   `json:"role_arn"`
-	AccountID     string   `json:"account_id"`
-	BillingBucket string   `json:"billing_bucket"`
-	Regions       []string `json:"regions"`
-	CreatedAt     string   `json:"created_at"`
-	UpdatedAt     string   `json:"updated_at"`
-	Version       int64    `json:"version"`
+	ID            string     `json:"id"`
+	Name          string     `json:"name"`
+	Type          string     `json:"type"`
+	RoleARN       string     `json:"role_arn"`
+	AccountID     string     `json:"account_id"`
+	BillingBucket string     `json:"billing_bucket"`
+	Regions       []string   `json:"regions"`
+	CreatedAt     string     `json:"created_at"`
+	UpdatedAt     string     `json:"updated_at"`
+	Version       int64      `json:"version"`
+	Health        healthJSON `json:"health"`
 }
 
 func toJSON(c store.Connection) connectionJSON {
@@ -31,6 +32,7 @@ func toJSON(c store.Connection) connectionJSON {
 		ID: c.ID, Name: c.Name, Type: c.Type, RoleARN: c.RoleARN, AccountID: c.AccountID,
 		BillingBucket: c.BillingBucket, Regions: c.Regions, Version: c.Version,
 		CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339), UpdatedAt: c.UpdatedAt.UTC().Format(time.RFC3339),
+		Health: toHealthJSON(c.Health),
 	}
 }
 

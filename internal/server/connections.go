@@ -53,6 +53,7 @@ func (s *server) createConnection(w http.ResponseWriter, r *http.Request) error 
 		return writeReplay(w, created.Response)
 	}
 	writeConnection(w, http.StatusCreated, created.Connection)
+	s.checkSoon(created.Connection)
 	return nil
 }
 
@@ -82,6 +83,9 @@ func (s *server) updateConnection(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	writeConnection(w, http.StatusOK, c)
+	if c.Health.Status == store.HealthPending {
+		s.checkSoon(c) // a new role, regions or bucket
+	}
 	return nil
 }
 

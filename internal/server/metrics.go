@@ -52,5 +52,8 @@ func (c *counterVec) writeTo(w io.Writer) {
 func (s *server) metrics(w http.ResponseWriter, _ *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	s.requests.writeTo(w)
+	if s.checks != nil {
+		s.checks.results.writeTo(w)
+	}
 	return nil
 }

@@ -46,11 +46,7 @@ func (s *server) getPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	principal, err := validate.ParsePrincipalARN(s.principalARN)
-	if err != nil {
-		return err
-	}
-	policy, err := s.generate(iampolicy.Input{Type: connType, BillingBucket: bucket, Partition: principal.Partition})
+	policy, err := s.generatedPolicy(connType, bucket)
 	if err != nil {
 		return err
 	}

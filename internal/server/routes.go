@@ -45,6 +45,8 @@ var routes = []route{
 	{http.MethodGet, "/v1/aws/connections/{id}", canRead, (*server).getConnection},
 	{http.MethodPatch, "/v1/aws/connections/{id}", canWrite, (*server).updateConnection},
 	{http.MethodDelete, "/v1/aws/connections/{id}", canWrite, (*server).deleteConnection},
+	{http.MethodGet, "/v1/aws/connections/{id}/health", canRead, (*server).getHealth},
+	{http.MethodPost, "/v1/aws/connections/{id}/health/check", canWrite, (*server).checkHealth},
 }
 
 // mux registers every route, plus fallbacks so that an unknown path (404) or

@@ -29,6 +29,15 @@ type Config struct {
 	// GeneratePolicy generates the permissions of a connection type;
 	// nil means iampolicy.Generate. Tests swap in a newer policy with it.
 	GeneratePolicy func(iampolicy.Input) (iampolicy.Policy, error)
+	// Prober checks connections' health with the service's AWS credentials;
+	// nil runs no checks (health stays pending).
+	Prober Prober
+}
+
+// Server is the API: an http.Handler, plus the health checks it starts.
+type Server struct {
+	s       *server
+	handler http.Handler
 }
 
 // server is the state the handlers share.
@@ -39,10 +48,12 @@ type server struct {
 	generate     func(iampolicy.Input) (iampolicy.Policy, error)
 	limiter      *keyLimiter
 	requests     *counterVec
+	checks       *checks // nil without a Prober
 }
 
-// New returns the API as an http.Handler, ready to serve or to mount in a test.
-func New(cfg Config) http.Handler {
+// New returns the API, ready to serve or to mount in a test. Close it to
+// stop the health checks it runs in the background.
+func New(cfg Config) *Server {
 	s := &server{
 		store:        cfg.Store,
 		log:          cfg.Logger,
@@ -58,5 +69,18 @@ func New(cfg Config) http.Handler {
 	if s.generate == nil {
 		s.generate = iampolicy.Generate
 	}
-	return s.observe(s.mux())
+	if cfg.Prober != nil {
+		s.checks = newChecks(cfg.Prober)
+	}
+	return &Server{s: s, handler: s.observe(s.mux())}
+}
+
+func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { srv.handler.ServeHTTP(w, r) }
+
+// Close stops the background health checks and waits for them to end.
+func (srv *Server) Close() {
+	if k := srv.s.checks; k != nil {
+		k.cancel()
+		k.wg.Wait()
+	}
 }

@@ -39,7 +39,9 @@ func newEnv(t *testing.T, cfg Config) *env {
 	e := &env{t: t, store: st, logs: &bytes.Buffer{}}
 	cfg.Store = st
 	cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, nil))
-	e.handler = New(cfg)
+	srv := New(cfg)
+	t.Cleanup(srv.Close) // before the store closes: cleanups run last first
+	e.handler = srv
 	e.org = e.newOrg("acme")
 	e.rw = e.key(e.org, store.ScopeConnectionsRead, store.ScopeConnectionsWrite)
 	e.ro = e.key(e.org, store.ScopeConnectionsRead)

@@ -102,3 +102,6 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, err
 }
+
+// LatestSchemaVersion is the schema version Open migrates a database to.
+func LatestSchemaVersion() int { return migrations[len(migrations)-1].version }
