@@ -29,6 +29,7 @@ type Connection struct {
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
 	Version       int64     `json:"version"` // 1 at creation, +1 per change
+	Health        Health    `json:"health"`
 
 	// ETag is the ETag header of the response the connection came in, the
 	// value to pass as ifMatch to UpdateConnection. It is empty in list results.
