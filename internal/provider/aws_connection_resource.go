@@ -8,17 +8,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -43,14 +46,17 @@ type awsConnectionResource struct {
 }
 
 type awsConnectionResourceModel struct {
-	ID            types.String `tfsdk:"id"`
-	Name          types.String `tfsdk:"name"`
-	Type          types.String `tfsdk:"type"`
-	RoleARN       types.String `tfsdk:"role_arn"`
-	AccountID     types.String `tfsdk:"account_id"`
-	BillingBucket types.String `tfsdk:"billing_bucket"`
-	Regions       types.Set    `tfsdk:"regions"`
-	CreatedAt     types.String `tfsdk:"created_at"`
+	ID            types.String   `tfsdk:"id"`
+	Name          types.String   `tfsdk:"name"`
+	Type          types.String   `tfsdk:"type"`
+	RoleARN       types.String   `tfsdk:"role_arn"`
+	AccountID     types.String   `tfsdk:"account_id"`
+	BillingBucket types.String   `tfsdk:"billing_bucket"`
+	Regions       types.Set      `tfsdk:"regions"`
+	CreatedAt     types.String   `tfsdk:"created_at"`
+	WaitHealthy   types.Bool     `tfsdk:"wait_for_healthy"`
+	HealthStatus  types.String   `tfsdk:"health_status"`
+	Timeouts      timeouts.Value `tfsdk:"timeouts"`
 }
 
 // etagKey is the private-state key holding the record's ETag from the last
@@ -61,7 +67,7 @@ func (r *awsConnectionResource) Metadata(_ context.Context, req resource.Metadat
 	resp.TypeName = req.ProviderTypeName + "_aws_connection"
 }
 
-func (r *awsConnectionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *awsConnectionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Registers an AWS account with costlink: a `resource` connection lets the platform read a member " +
 			"account's resources and metrics through a cross-account role; a `billing` connection does the same for the " +
@@ -118,6 +124,23 @@ func (r *awsConnectionResource) Schema(_ context.Context, _ resource.SchemaReque
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"wait_for_healthy": schema.BoolAttribute{
+				MarkdownDescription: "Whether create and update wait until the platform can use the role (health `healthy`). " +
+					"Waiting rides out IAM propagation, which takes about five minutes; it fails at once, with every detail, " +
+					"when the connection is unhealthy for a reason waiting will not fix (a trust policy without the external ID, " +
+					"a region whose STS is not active). The record stays in state when the wait fails. Defaults to `true`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
+			"health_status": schema.StringAttribute{
+				MarkdownDescription: "Health of the connection when Terraform last read it: `pending`, `healthy` or `unhealthy`. " +
+					"The `costlink_connection_health` data source tells why.",
+				Computed: true,
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true}),
 		},
 	}
 }
@@ -163,9 +186,16 @@ func (r *awsConnectionResource) Create(ctx context.Context, req resource.CreateR
 	}
 	tflog.Info(ctx, "created connection", map[string]any{"id": conn.ID, "name": conn.Name})
 
+	// The record is in state before the wait, so a failed wait never leads
+	// to a second record.
 	resp.Diagnostics.Append(plan.fromAPI(ctx, conn)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+	timeout, diags := plan.Timeouts.Create(ctx, defaultHealthTimeout)
+	resp.Diagnostics.Append(diags...)
+	if !resp.Diagnostics.HasError() {
+		r.awaitHealth(ctx, &plan, timeout, &resp.State, &resp.Diagnostics)
+	}
 }
 
 func (r *awsConnectionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -226,6 +256,30 @@ func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateR
 	resp.Diagnostics.Append(plan.fromAPI(ctx, conn)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+	timeout, diags := plan.Timeouts.Update(ctx, defaultHealthTimeout)
+	resp.Diagnostics.Append(diags...)
+	if !resp.Diagnostics.HasError() {
+		r.awaitHealth(ctx, &plan, timeout, &resp.State, &resp.Diagnostics)
+	}
+}
+
+// awaitHealth waits, when wait_for_healthy is set, until the connection is
+// healthy, and records the health status it ends with in state.
+func (r *awsConnectionResource) awaitHealth(ctx context.Context, m *awsConnectionResourceModel, timeout time.Duration, state *tfsdk.State, diags *diag.Diagnostics) {
+	if !m.WaitHealthy.ValueBool() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	h, err := waitForHealthy(ctx, r.client, m.ID.ValueString())
+	if h != nil {
+		m.HealthStatus = types.StringValue(h.Status)
+		diags.Append(state.SetAttribute(ctx, path.Root("health_status"), m.HealthStatus)...)
+	}
+	if err != nil {
+		diags.AddError("The connection is not healthy", err.Error()+
+			"\n\nThe connection record exists and is in state: after fixing the role, run terraform apply again.")
+	}
 }
 
 func (r *awsConnectionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -305,6 +359,10 @@ func (m *awsConnectionResourceModel) fromAPI(ctx context.Context, c *client.Conn
 	m.AccountID = types.StringValue(c.AccountID)
 	m.BillingBucket = optionalString(c.BillingBucket)
 	m.CreatedAt = types.StringValue(c.CreatedAt.UTC().Format(time.RFC3339))
+	m.HealthStatus = types.StringValue(c.Health.Status)
+	if m.WaitHealthy.IsNull() { // imported
+		m.WaitHealthy = types.BoolValue(true)
+	}
 	regions, diags := types.SetValueFrom(ctx, types.StringType, c.Regions)
 	m.Regions = regions
 	return diags

@@ -25,6 +25,11 @@ const (
 	testOtherAccount  = "333333333333"
 )
 
+// ignoreWait: import cannot know wait_for_healthy, a setting of the
+// configuration, and takes its default; and the service checks these
+// role-less connections in the background, so their health moves on.
+var ignoreWait = []string{"wait_for_healthy", "health_status"}
+
 func roleARN(account, name string) string {
 	return fmt.Sprintf("arn:aws:iam::%s:role/costlink/%s", account, name)
 }
@@ -32,22 +37,28 @@ func roleARN(account, name string) string {
 // billingConnectionConfig is the payer account's connection every resource
 // connection needs first.
 func billingConnectionConfig(org *acctest.Org) string {
-	return org.ProviderConfig() + fmt.Sprintf(`
+	return org.ProviderConfig() + billingConnectionHCL
+}
+
+// billingConnectionHCL is the payer account's connection, with no role
+// behind it: its health is not what the tests that use it look at.
+var billingConnectionHCL = fmt.Sprintf(`
 resource "costlink_aws_connection" "payer" {
-  name           = "payer"
-  type           = "billing"
-  role_arn       = %q
-  billing_bucket = "acme-billing-export"
+  name             = "payer"
+  type             = "billing"
+  role_arn         = %q
+  billing_bucket   = "acme-billing-export"
+  wait_for_healthy = false
 }
 `, roleARN(testPayerAccount, "costlink-billing-access"))
-}
 
 func memberConnectionConfig(org *acctest.Org, name, roleARN, regions string) string {
 	return billingConnectionConfig(org) + fmt.Sprintf(`
 resource "costlink_aws_connection" "member" {
-  name     = %q
-  role_arn = %q
-  regions  = %s
+  name             = %q
+  role_arn         = %q
+  regions          = %s
+  wait_for_healthy = false
 
   depends_on = [costlink_aws_connection.payer]
 }
@@ -98,10 +109,10 @@ func TestAccAWSConnection_lifecycle(t *testing.T) {
 					sameID.AddStateValue(addr, tfjsonpath.New("id")),
 				},
 			},
-			{ResourceName: addr, ImportState: true, ImportStateVerify: true},
-			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "prod-payments-eu"},
-			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "account:" + testMemberAccount},
-			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "account:" + testMemberAccount + ":resource"},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: ignoreWait},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: ignoreWait, ImportStateId: "prod-payments-eu"},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: ignoreWait, ImportStateId: "account:" + testMemberAccount},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: ignoreWait, ImportStateId: "account:" + testMemberAccount + ":resource"},
 			{
 				// A role in another account is another connection.
 				Config: memberConnectionConfig(org, "prod-payments-eu", roleARN(testOtherAccount, "costlink-resource-access"), `[]`),
@@ -125,10 +136,11 @@ func TestAccAWSConnection_billing(t *testing.T) {
 	config := func(bucket string) string {
 		return org.ProviderConfig() + fmt.Sprintf(`
 resource "costlink_aws_connection" "payer" {
-  name           = "payer"
-  type           = "billing"
-  role_arn       = %q
-  billing_bucket = %q
+  name             = "payer"
+  type             = "billing"
+  role_arn         = %q
+  billing_bucket   = %q
+  wait_for_healthy = false
 }
 `, roleARN(testPayerAccount, "costlink-billing-access"), bucket)
 	}
@@ -153,7 +165,7 @@ resource "costlink_aws_connection" "payer" {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("billing_bucket"), knownvalue.StringExact("acme-billing-export-v2")),
 				},
 			},
-			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "account:" + testPayerAccount},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: ignoreWait, ImportStateId: "account:" + testPayerAccount},
 		},
 		CheckDestroy: org.CheckNoConnections,
 	})
@@ -219,15 +231,17 @@ func TestAccAWSConnection_refusedByService(t *testing.T) {
 	org := acctest.NewOrg(t)
 	withoutBilling := org.ProviderConfig() + fmt.Sprintf(`
 resource "costlink_aws_connection" "member" {
-  name     = "prod-payments"
-  role_arn = %q
+  name             = "prod-payments"
+  role_arn         = %q
+  wait_for_healthy = false
 }
 `, roleARN(testMemberAccount, "costlink-resource-access"))
 	duplicateName := billingConnectionConfig(org) + fmt.Sprintf(`
 resource "costlink_aws_connection" "member" {
-  name       = "payer"
-  role_arn   = %q
-  depends_on = [costlink_aws_connection.payer]
+  name             = "payer"
+  role_arn         = %q
+  wait_for_healthy = false
+  depends_on       = [costlink_aws_connection.payer]
 }
 `, roleARN(testMemberAccount, "costlink-resource-access"))
 

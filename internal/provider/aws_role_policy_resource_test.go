@@ -27,7 +27,13 @@ import (
 const rolePolicyAddr = "costlink_aws_role_policy.member"
 
 func memberRolePolicyConfig(t *testing.T, org *acctest.Org, moto *acctest.MotoServer, account string) string {
-	return org.ProviderConfigWithAWS(t, moto) + fmt.Sprintf(`
+	return org.ProviderConfigWithAWS(t, moto) + memberRolePolicyHCL(moto, account)
+}
+
+// memberRolePolicyHCL is the role and its generated policy in a member
+// account reached through its OrganizationAccountAccessRole.
+func memberRolePolicyHCL(moto *acctest.MotoServer, account string) string {
+	return fmt.Sprintf(`
 locals {
   member_access = %q
 }
@@ -265,14 +271,14 @@ func withoutFirstStatement(t *testing.T, doc string) string {
 func TestAccAWSRolePolicy_newerGeneratedVersion(t *testing.T) {
 	const extraPolicy = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 	var newer atomic.Bool
-	org := acctest.NewOrgWithPolicy(t, func(in iampolicy.Input) (iampolicy.Policy, error) {
+	org := acctest.NewOrgInOwnService(t, acctest.ServiceOptions{GeneratePolicy: func(in iampolicy.Input) (iampolicy.Policy, error) {
 		p, err := iampolicy.Generate(in)
 		if newer.Load() {
 			p.ManagedPolicyARNs = append(slices.Clone(p.ManagedPolicyARNs), extraPolicy)
 			p.Version = "newer-" + p.Version
 		}
 		return p, err
-	})
+	}})
 	moto := acctest.Moto(t)
 	account := acctest.NewMemberAccountID()
 	memberIAM := moto.MemberIAM(t, account)
