@@ -138,11 +138,13 @@ func (p *costlinkProvider) Resources(_ context.Context) []func() resource.Resour
 func (p *costlinkProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewAWSPolicyDataSource,
+		NewConnectionHealthDataSource,
+		NewConnectionsDataSource,
 	}
 }
 
 func (p *costlinkProvider) Functions(_ context.Context) []func() function.Function {
-	return nil
+	return []func() function.Function{NewConnectionNameFunction}
 }
 
 // configuredData unpacks what Configure handed to a resource or data source.
