@@ -6,11 +6,16 @@ resource "costlink_aws_connection" "payer" {
   billing_bucket = "acme-billing-export"
 }
 
-# Then any number of member accounts.
+# Then any number of member accounts. Apply waits until the platform can use
+# the role (health "healthy"), or fails with what to change.
 resource "costlink_aws_connection" "prod" {
   name     = "prod-payments"
-  role_arn = "arn:aws:iam::222222222222:role/costlink/costlink-resource-access"
+  role_arn = costlink_aws_role.prod.arn
   regions  = ["us-east-1", "eu-south-1"]
 
-  depends_on = [costlink_aws_connection.payer]
+  timeouts {
+    create = "15m"
+  }
+
+  depends_on = [costlink_aws_connection.payer, costlink_aws_role_policy.prod]
 }
