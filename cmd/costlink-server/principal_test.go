@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 func TestResolvePrincipalARNConfigured(t *testing.T) {
