@@ -188,9 +188,7 @@ func (r *awsConnectionResource) Create(ctx context.Context, req resource.CreateR
 
 	// The record is in state before the wait, so a failed wait never leads
 	// to a second record.
-	resp.Diagnostics.Append(plan.fromAPI(ctx, conn)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+	resp.Diagnostics.Append(plan.save(ctx, conn, &resp.State, resp.Private)...)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultHealthTimeout)
 	resp.Diagnostics.Append(diags...)
 	if !resp.Diagnostics.HasError() {
@@ -216,9 +214,7 @@ func (r *awsConnectionResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 
-	resp.Diagnostics.Append(state.fromAPI(ctx, conn)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+	resp.Diagnostics.Append(state.save(ctx, conn, &resp.State, resp.Private)...)
 }
 
 func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -253,9 +249,7 @@ func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 
-	resp.Diagnostics.Append(plan.fromAPI(ctx, conn)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+	resp.Diagnostics.Append(plan.save(ctx, conn, &resp.State, resp.Private)...)
 	timeout, diags := plan.Timeouts.Update(ctx, defaultHealthTimeout)
 	resp.Diagnostics.Append(diags...)
 	if !resp.Diagnostics.HasError() {
@@ -348,6 +342,15 @@ func (r *awsConnectionResource) findConnectionID(ctx context.Context, importID s
 	}
 	return "", fmt.Errorf("%q matches %d connections: %s. Import by ID, or add the type: %s:resource or %s:billing",
 		importID, len(conns), strings.Join(ids, ", "), importID, importID)
+}
+
+// save records the connection as the API returned it: in the model, in
+// state, and its ETag in private state.
+func (m *awsConnectionResourceModel) save(ctx context.Context, c *client.Connection, state *tfsdk.State, private privateState) diag.Diagnostics {
+	diags := m.fromAPI(ctx, c)
+	diags.Append(state.Set(ctx, m)...)
+	diags.Append(setETag(ctx, private, c.ETag)...)
+	return diags
 }
 
 // fromAPI copies a connection from the API into the model.
