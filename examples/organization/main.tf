@@ -1,0 +1,85 @@
+# Onboards a whole AWS Organization to costlink with ONE provider configuration:
+# the management (payer) account's billing connection first, then every member
+# account through the member-account module and for_each.
+#
+# Run it with credentials of the management account: the billing role is made
+# with them, and every member account is reached by assuming the role AWS
+# Organizations creates in the accounts it vends (var.member_access_role_name).
+
+# The connection service: COSTLINK_API_URL and COSTLINK_API_KEY (a key with the
+# connections:write scope). AWS: the SDK's standard credential chain (AWS_*
+# variables, profiles, SSO, web identity as in Terraform Cloud's dynamic
+# credentials). Nothing here is account-specific, so one block serves every
+# account below.
+provider "costlink" {}
+
+# 1. The management (payer) account: the role the platform assumes to read the
+#    billing export, its generated read-only policy, and the billing connection.
+#    Resource connections are refused until it exists.
+
+resource "costlink_aws_role" "payer" {
+  name            = "costlink-billing-access"
+  assume_role_arn = var.payer_assume_role_arn
+
+  lifecycle {
+    postcondition {
+      condition     = self.account_id == var.payer_account_id
+      error_message = "The billing role was made in account ${self.account_id}, not in the payer account ${var.payer_account_id}: run with the management account's credentials or set payer_assume_role_arn."
+    }
+  }
+}
+
+resource "costlink_aws_role_policy" "payer" {
+  role_name       = costlink_aws_role.payer.name
+  type            = "billing"
+  billing_bucket  = var.billing_bucket
+  assume_role_arn = var.payer_assume_role_arn
+}
+
+resource "costlink_aws_connection" "payer" {
+  name             = var.payer_connection_name
+  type             = "billing"
+  role_arn         = costlink_aws_role.payer.arn
+  billing_bucket   = var.billing_bucket
+  regions          = var.regions
+  wait_for_healthy = var.wait_for_healthy
+
+  # The permissions must be on the role before the platform checks it.
+  depends_on = [costlink_aws_role_policy.payer]
+}
+
+# 2. Every member account: role, generated policy and connection, named after
+#    the account ("Prod Payments" becomes "prod-payments").
+
+module "member" {
+  source   = "../modules/member-account"
+  for_each = var.accounts
+
+  name             = provider::costlink::connection_name(each.key)
+  account_id       = each.value
+  assume_role_arn  = "arn:aws:iam::${each.value}:role/${var.member_access_role_name}"
+  regions          = var.regions
+  wait_for_healthy = var.wait_for_healthy
+
+  depends_on = [costlink_aws_connection.payer]
+}
+
+# 3. After every apply (and every plan), the whole organization is green: the
+#    check reports each connection the platform cannot use, and why. A failed
+#    check is a warning; it does not stop the run.
+
+check "no_unhealthy_connections" {
+  data "costlink_connections" "unhealthy" {
+    health_status = "unhealthy"
+
+    depends_on = [costlink_aws_connection.payer, module.member]
+  }
+
+  assert {
+    condition = length(data.costlink_connections.unhealthy.connections) == 0
+    error_message = join("\n", [
+      for c in data.costlink_connections.unhealthy.connections :
+      "${c.name} (${c.account_id}) is unhealthy: ${join(" ", [for d in c.health_details : "${d.message} Fix: ${d.remediation}"])}"
+    ])
+  }
+}
