@@ -186,7 +186,7 @@ func (s *service) newOrg(t *testing.T) *Org {
 
 // ProviderConfig is the provider block that reaches this organization.
 func (o *Org) ProviderConfig() string {
-	return o.providerConfig("")
+	return o.ProviderConfigWithBlocks("")
 }
 
 // ProviderConfigWithAWS is the provider block that also reaches moto, as a
@@ -197,7 +197,7 @@ func (o *Org) ProviderConfigWithAWS(t *testing.T, m *MotoServer) string {
 	if err != nil {
 		t.Fatalf("writing the AWS credentials file: %v", err)
 	}
-	return o.providerConfig(fmt.Sprintf(`
+	return o.ProviderConfigWithBlocks(fmt.Sprintf(`
   aws {
     region                   = %q
     shared_credentials_files = [%q]
@@ -208,7 +208,9 @@ func (o *Org) ProviderConfigWithAWS(t *testing.T, m *MotoServer) string {
   }`, MotoRegion, credentials, m.Endpoint, m.Endpoint))
 }
 
-func (o *Org) providerConfig(blocks string) string {
+// ProviderConfigWithBlocks is the provider block with more in it, such as
+// an aws block.
+func (o *Org) ProviderConfigWithBlocks(blocks string) string {
 	return fmt.Sprintf(`
 provider "costlink" {
   api_url = %q

@@ -212,3 +212,22 @@ func checkRolesGone(memberIAM *iam.Client, names ...string) resource.TestCheckFu
 		return nil
 	}
 }
+
+// TestAccAWSRole_brokenAWSConfiguration: an AWS configuration that does not
+// load fails the resources that need AWS, with the reason, and leaves
+// connections alone.
+func TestAccAWSRole_brokenAWSConfiguration(t *testing.T) {
+	org := acctest.NewOrg(t)
+	provider := org.ProviderConfigWithBlocks(`aws { profile = "no-such-profile" }`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      provider + `resource "costlink_aws_role" "r" {}`,
+				ExpectError: expectErrorPhrase("The provider's AWS configuration (its aws block and the AWS SDK's credential chain) does not load"),
+			},
+			{Config: provider + billingConnectionHCL},
+		},
+		CheckDestroy: org.CheckNoConnections,
+	})
+}

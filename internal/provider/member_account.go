@@ -47,6 +47,11 @@ func assumeRoleExternalIDAttribute() schema.StringAttribute {
 // reaches, or of the provider's own credentials when it is null.
 func memberAccount(ctx context.Context, data *providerData, assumeRoleARN, externalID types.String) (*awsiam.Account, diag.Diagnostics) {
 	var diags diag.Diagnostics
+	if data.awsErr != nil {
+		diags.AddError("Cannot configure AWS",
+			"The provider's AWS configuration (its aws block and the AWS SDK's credential chain) does not load: "+data.awsErr.Error())
+		return nil, diags
+	}
 	var target *awsiam.AssumeRole
 	if arn := assumeRoleARN.ValueString(); arn != "" {
 		target = &awsiam.AssumeRole{RoleARN: arn, ExternalID: externalID.ValueString()}

@@ -46,6 +46,7 @@ type costlinkProviderModel struct {
 type providerData struct {
 	client   *client.Client
 	aws      *awsiam.Clients
+	awsErr   error // why aws is nil
 	policies *policyCache
 }
 
@@ -116,13 +117,12 @@ func (p *costlinkProvider) Configure(ctx context.Context, req provider.Configure
 	}
 	tflog.Debug(ctx, "configured costlink API client", map[string]any{"api_url": c.BaseURL()})
 
-	awsClients, err := awsiam.NewClients(ctx, config.AWS.awsConfig("terraform-provider-costlink/"+p.version+" terraform/"+req.TerraformVersion))
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("aws"), "Cannot configure AWS", err.Error())
-		return
-	}
+	// An AWS configuration that does not load (a missing profile, say) fails
+	// only the resources that need AWS, not configurations that manage
+	// connections alone.
+	awsClients, awsErr := awsiam.NewClients(ctx, config.AWS.awsConfig("terraform-provider-costlink/"+p.version+" terraform/"+req.TerraformVersion))
 
-	data := &providerData{client: c, aws: awsClients, policies: newPolicyCache(c)}
+	data := &providerData{client: c, aws: awsClients, awsErr: awsErr, policies: newPolicyCache(c)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
