@@ -181,7 +181,7 @@ func (r *awsConnectionResource) Create(ctx context.Context, req resource.CreateR
 		Regions:       regions,
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot create the connection", createErrorDetail(err))
+		resp.Diagnostics.AddError("Cannot create the connection", apiErrorDetail(err))
 		return
 	}
 	tflog.Info(ctx, "created connection", map[string]any{"id": conn.ID, "name": conn.Name})
@@ -245,7 +245,7 @@ func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot update the connection", createErrorDetail(err))
+		resp.Diagnostics.AddError("Cannot update the connection", apiErrorDetail(err))
 		return
 	}
 
@@ -371,8 +371,8 @@ func (m *awsConnectionResourceModel) fromAPI(ctx context.Context, c *client.Conn
 	return diags
 }
 
-// createErrorDetail explains an API error, with the way out of a conflict.
-func createErrorDetail(err error) string {
+// apiErrorDetail explains an API error, with the way out of a conflict.
+func apiErrorDetail(err error) string {
 	if existing := client.ConflictingID(err); existing != "" {
 		return fmt.Sprintf("%s\n\nTo manage the existing connection %s with Terraform, import it: "+
 			"terraform import <resource address> %s (or an import block with id = %q).", err, existing, existing, existing)

@@ -154,10 +154,10 @@ func (r *awsRolePolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	have, diags := state.rolePolicy(ctx)
 	resp.Diagnostics.Append(diags...)
-	if !req.State.Raw.IsNull() && have.satisfies(want) {
+	if wanted := generated(want); !req.State.Raw.IsNull() && have.satisfies(wanted) {
 		plan.Version, plan.PolicyNames, plan.Documents, plan.ManagedPolicyARNs = state.Version, state.PolicyNames, state.Documents, state.ManagedPolicyARNs
 	} else {
-		resp.Diagnostics.Append(plan.setPolicy(ctx, want.Version, generated(want))...)
+		resp.Diagnostics.Append(plan.setPolicy(ctx, want.Version, wanted)...)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
@@ -350,7 +350,7 @@ func (r *awsRolePolicyResource) read(ctx context.Context, state *awsRolePolicyRe
 	}
 
 	version := state.Version
-	if have.satisfies(want) {
+	if have.satisfies(wanted) {
 		version = types.StringValue(want.Version)
 	}
 	diags.Append(state.setPolicy(ctx, "", have)...)
@@ -383,10 +383,9 @@ func generated(p *client.Policy) rolePolicy {
 	return rolePolicy{documents: docs, managed: slices.Sorted(slices.Values(p.ManagedPolicyARNs))}
 }
 
-// satisfies tells whether the role has exactly the generated documents,
-// each meaning the same as generated, and every generated managed policy.
-func (have rolePolicy) satisfies(want *client.Policy) bool {
-	wanted := generated(want)
+// satisfies tells whether the role has exactly the wanted documents, each
+// meaning the same as wanted, and every wanted managed policy.
+func (have rolePolicy) satisfies(wanted rolePolicy) bool {
 	if len(have.documents) != len(wanted.documents) || !slices.Equal(slices.Sorted(slices.Values(have.managed)), wanted.managed) {
 		return false
 	}

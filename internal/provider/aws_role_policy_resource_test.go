@@ -212,8 +212,8 @@ func checkRoleHasPolicy(memberIAM *iam.Client, role string, policy *client.Polic
 			if err != nil {
 				return fmt.Errorf("inline policy %s: %w", doc.Name, err)
 			}
-			if have := generated(&client.Policy{Documents: []client.PolicyDocument{{Name: doc.Name, JSON: aws.ToString(out.PolicyDocument)}}}); !have.satisfies(&client.Policy{Documents: []client.PolicyDocument{doc}}) {
-				return fmt.Errorf("inline policy %s differs from the generated one", doc.Name)
+			if same, err := iampolicy.Equivalent(aws.ToString(out.PolicyDocument), doc.JSON); err != nil || !same {
+				return fmt.Errorf("inline policy %s differs from the generated one (%v)", doc.Name, err)
 			}
 		}
 		out, err := memberIAM.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)})

@@ -54,7 +54,7 @@ func waitForHealthy(ctx context.Context, c *client.Client, id string) (*client.H
 		case client.HealthHealthy:
 			return h, nil
 		case client.HealthUnhealthy:
-			if permanent := slices.ContainsFunc(h.Details, isPermanent); permanent {
+			if slices.ContainsFunc(h.Details, isPermanent) {
 				return h, healthError(id, h, "is unhealthy, and waiting will not fix it")
 			}
 		}
