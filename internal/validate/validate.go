@@ -86,7 +86,6 @@ var (
 	roleARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/((?:[\x21-\x7e]*/)?)([\w+=,.@-]{1,64})$`)
 	// The principals the platform may be: an account root, a role or a user.
 	principalARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):(root|role/[\x21-\x7e]+|user/[\x21-\x7e]+)$`)
-	regionPattern       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$`)
 	bucketPattern       = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	ipLikePattern       = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
 )
@@ -130,14 +129,6 @@ func ParsePrincipalARN(arn string) (Principal, error) {
 func AccountID(id string) error {
 	if !accountIDPattern.MatchString(id) {
 		return fmt.Errorf("%q is not an AWS account ID: it must be exactly 12 digits, for example 123456789012", id)
-	}
-	return nil
-}
-
-// Region checks the form of an AWS region name.
-func Region(region string) error {
-	if !regionPattern.MatchString(region) {
-		return fmt.Errorf("%q is not an AWS region name: expected a lowercase name such as us-east-1, eu-south-1 or ap-east-1", region)
 	}
 	return nil
 }

@@ -83,20 +83,6 @@ func TestParseRoleARN(t *testing.T) {
 	}
 }
 
-func TestRegion(t *testing.T) {
-	t.Parallel()
-	for _, ok := range []string{"us-east-1", "eu-south-1", "ap-east-1", "us-gov-west-1", "cn-north-1", "ap-southeast-5", "us-isob-east-1"} {
-		if err := Region(ok); err != nil {
-			t.Errorf("Region(%q) = %v, want nil", ok, err)
-		}
-	}
-	for _, bad := range []string{"", "US-EAST-1", "us-east", "useast1", "us_east_1", "eu-south-1a"} {
-		if err := Region(bad); err == nil {
-			t.Errorf("Region(%q) = nil, want error", bad)
-		}
-	}
-}
-
 func TestAccountID(t *testing.T) {
 	t.Parallel()
 	if err := AccountID("123456789012"); err != nil {
