@@ -21,6 +21,7 @@ var (
 	ErrPrincipalNotTrusted   = errors.New("the role's trust policy does not allow the platform's principal to assume it")
 	ErrExternalIDNotRequired = errors.New("the role's trust policy allows the platform's principal without requiring the organization's external ID")
 	ErrExternalIDMismatch    = errors.New("the role's trust policy requires an external ID other than the organization's")
+	ErrTrustDenied           = errors.New("the role's trust policy explicitly denies the platform's principal sts:AssumeRole")
 )
 
 // TrustPolicy returns the role's trust (assume-role) policy: the service's
@@ -42,15 +43,29 @@ func TrustPolicy(principalARN, externalID string) (string, error) {
 	}}})
 }
 
-// VerifyTrust checks a role's trust policy (as IAM's GetRole returns it)
-// the way the health check needs: some statement must allow principalARN
-// to call sts:AssumeRole, and every statement that does must require exactly
-// externalID. It returns an error wrapping ErrPrincipalNotTrusted,
-// ErrExternalIDNotRequired (a statement has no StringEquals sts:ExternalId
-// condition) or ErrExternalIDMismatch (the condition admits another value),
-// or the parse error of a malformed document. A statement without the
-// condition outweighs one with another value: it lets anyone holding the
-// principal in.
+// anyExternalID stands for the external ID the platform sends when it acts
+// for another organization: the longest value STS accepts, made of a
+// character no external ID may contain, so that only a condition admitting
+// every value matches it (a pattern of wildcards alone, a negated operator).
+var anyExternalID = strings.Repeat(" ", 1224)
+
+// VerifyTrust checks a role's trust policy (as IAM's GetRole returns it) by
+// evaluating it as AWS does for principalARN calling sts:AssumeRole with
+// externalID ("Policy evaluation logic",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html),
+// and as AWS would for the same principal acting for anyone else. It returns
+// an error wrapping
+//   - ErrTrustDenied: a Deny statement matches the platform's request (one
+//     whose conditions cannot all be evaluated counts as matching);
+//   - ErrExternalIDNotRequired: the policy lets the principal in without the
+//     external ID, or with any external ID: the confused-deputy risk;
+//   - ErrExternalIDMismatch: statements allow the principal, but none with
+//     externalID;
+//   - ErrPrincipalNotTrusted: no statement allows the principal;
+//
+// or the parse error of a malformed document or principal ARN. Conditions on
+// keys other than sts:ExternalId cannot be evaluated and do not keep an Allow
+// from applying: the health check runs after AWS has let the platform in.
 func VerifyTrust(doc, principalARN, externalID string) error {
 	d, err := parse(doc)
 	if err != nil {
@@ -59,54 +74,41 @@ func VerifyTrust(doc, principalARN, externalID string) error {
 	if err := normalize(&d); err != nil {
 		return err
 	}
-	trusted := false
-	var mismatch error
-	for _, st := range d.Statement {
-		if st.Effect != "Allow" || !st.Principal.includesAWS(awsPrincipal(principalARN)) || !st.allowsAction("sts:assumerole") {
-			continue
-		}
-		trusted = true
-		ids, ok := st.externalIDCondition()
-		switch {
-		case !ok:
-			return fmt.Errorf("%w: add the condition StringEquals sts:ExternalId = %q", ErrExternalIDNotRequired, externalID)
-		case !slices.Equal(ids, values{externalID}) && mismatch == nil:
-			mismatch = fmt.Errorf("%w: set the condition StringEquals sts:ExternalId to %q alone", ErrExternalIDMismatch, externalID)
-		}
+	c, err := newCaller(principalARN)
+	if err != nil {
+		return err
 	}
-	if !trusted {
-		return fmt.Errorf("%w: allow sts:AssumeRole for %s", ErrPrincipalNotTrusted, principalARN)
+	ours := request{caller: c, externalID: &externalID}
+	switch {
+	case d.denies(ours, maybe):
+		return fmt.Errorf("%w: remove or narrow the Deny statement that matches %s calling sts:AssumeRole with the external ID %q",
+			ErrTrustDenied, principalARN, externalID)
+	case d.allows(request{caller: c}) || d.allows(request{caller: c, externalID: &anyExternalID}):
+		return fmt.Errorf("%w: require the condition StringEquals sts:ExternalId = %q in every statement that allows %s",
+			ErrExternalIDNotRequired, externalID, principalARN)
+	case d.allows(ours):
+		return nil
+	case slices.ContainsFunc(d.Statement, func(st statement) bool { return st.Effect == "Allow" && st.appliesTo(c) }):
+		// Only the external-ID condition can have kept that statement out.
+		return fmt.Errorf("%w: set the condition StringEquals sts:ExternalId to %q", ErrExternalIDMismatch, externalID)
+	default:
+		return fmt.Errorf("%w: allow sts:AssumeRole for %s with the condition StringEquals sts:ExternalId = %q",
+			ErrPrincipalNotTrusted, principalARN, externalID)
 	}
-	return mismatch
 }
 
-// includesAWS reports whether p names the normalized AWS principal id,
-// directly or through a wildcard.
-func (p *principal) includesAWS(id string) bool {
-	if p == nil {
-		return false
-	}
-	aws := p.byType["AWS"]
-	return p.anyone || slices.Contains(aws, id) || slices.Contains(aws, "*")
+// denies reports whether a Deny statement matches r at least at the given
+// level: maybe counts a Deny whose conditions cannot be evaluated, yes only
+// one that certainly applies.
+func (d policyDoc) denies(r request, atLeast tri) bool {
+	return slices.ContainsFunc(d.Statement, func(st statement) bool { return st.Effect == "Deny" && st.matches(r) >= atLeast })
 }
 
-// allowsAction reports whether the statement's Action or NotAction covers
-// the lower-case action.
-func (st statement) allowsAction(action string) bool {
-	if st.NotAction != nil {
-		return !anyCovers(st.NotAction, action)
-	}
-	return anyCovers(st.Action, action)
-}
-
-// externalIDCondition returns the values the statement's StringEquals
-// sts:ExternalId condition admits, and whether it has one. Condition keys
-// are case-insensitive in IAM; the values are not.
-func (st statement) externalIDCondition() (values, bool) {
-	for key, vs := range st.Condition["StringEquals"] {
-		if strings.EqualFold(key, "sts:ExternalId") {
-			return vs, true
-		}
-	}
-	return nil, false
+// allows reports whether AWS would let r in: an Allow statement matches it
+// (conditions that cannot be evaluated are assumed to hold) and no Deny
+// statement certainly does. Used for requests that must not get in, it errs
+// toward reporting them allowed.
+func (d policyDoc) allows(r request) bool {
+	allowed := slices.ContainsFunc(d.Statement, func(st statement) bool { return st.Effect == "Allow" && st.matches(r) >= maybe })
+	return allowed && !d.denies(r, yes)
 }
