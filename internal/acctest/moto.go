@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -49,22 +48,23 @@ const (
 
 // MotoServer is the moto_server shared by the tests of one binary.
 type MotoServer struct {
-	// Endpoint is the base URL of every emulated AWS service.
+	// Endpoint is the base URL of every emulated AWS service: the
+	// AWS-faithful layer in front of moto (see awsfaithful.go).
 	Endpoint string
+	// MotoEndpoint is moto_server itself, behind the layer's back: for
+	// harness setup only, never for what a test checks.
+	MotoEndpoint string
 
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when the process has been waited for
 	log    *headBuffer
+	layer  *faithfulLayer
 }
 
 var (
 	motoOnce   sync.Once
 	sharedMoto *MotoServer
 	motoErr    error
-
-	// memberAccounts hands out member account IDs, one per call, so tests
-	// running in parallel never share a moto account.
-	memberAccounts atomic.Uint64
 )
 
 // Moto skips the test unless TF_ACC is set, starts the shared moto_server
@@ -87,7 +87,8 @@ func ensureMoto() (*MotoServer, error) {
 }
 
 // startMoto runs moto_server on a free loopback port with AWS managed
-// policies loaded, and waits until it answers.
+// policies loaded, waits until it answers, and puts the AWS-faithful layer
+// in front of it.
 func startMoto() (*MotoServer, error) {
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
@@ -95,9 +96,17 @@ func startMoto() (*MotoServer, error) {
 	}
 	for attempt := 1; ; attempt++ {
 		m, err := launchMoto(bin)
-		if !errors.Is(err, errMotoExited) || attempt == motoStartAttempts {
-			return m, err
+		if errors.Is(err, errMotoExited) && attempt < motoStartAttempts {
+			continue
 		}
+		if err != nil {
+			return nil, err
+		}
+		if m.layer, m.Endpoint, err = startFaithfulLayer(m.MotoEndpoint); err != nil {
+			m.stop()
+			return nil, err
+		}
+		return m, nil
 	}
 }
 
@@ -112,9 +121,9 @@ func launchMoto(bin string) (*MotoServer, error) {
 		return nil, err
 	}
 	m := &MotoServer{
-		Endpoint: "http://127.0.0.1:" + strconv.Itoa(port),
-		exited:   make(chan struct{}),
-		log:      &headBuffer{},
+		MotoEndpoint: "http://127.0.0.1:" + strconv.Itoa(port),
+		exited:       make(chan struct{}),
+		log:          &headBuffer{},
 	}
 	// Not CommandContext: moto outlives any one test; stop ends it.
 	m.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port)) //nolint:noctx // stopped by stopMoto
@@ -173,7 +182,7 @@ func (m *MotoServer) waitReady() error {
 	defer cancel()
 	client := &http.Client{Timeout: time.Second}
 	for ctx.Err() == nil {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.Endpoint+"/moto-api/", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.MotoEndpoint+"/moto-api/", nil)
 		if err != nil {
 			return err
 		}
@@ -184,16 +193,19 @@ func (m *MotoServer) waitReady() error {
 		}
 		select {
 		case <-m.exited:
-			return fmt.Errorf("%w on %s", errMotoExited, m.Endpoint)
+			return fmt.Errorf("%w on %s", errMotoExited, m.MotoEndpoint)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	return fmt.Errorf("moto_server did not answer on %s within %s", m.Endpoint, motoStartTimeout)
+	return fmt.Errorf("moto_server did not answer on %s within %s", m.MotoEndpoint, motoStartTimeout)
 }
 
-// stop ends moto's process group and waits for it: politely first, then
-// by force.
+// stop ends the layer, then moto's process group and waits for it:
+// politely first, then by force.
 func (m *MotoServer) stop() {
+	if m.layer != nil {
+		m.layer.stop()
+	}
 	pgid := -m.cmd.Process.Pid
 	_ = syscall.Kill(pgid, syscall.SIGTERM)
 	select {
@@ -223,12 +235,6 @@ func (m *MotoServer) AWSConfig() aws.Config {
 	}
 }
 
-// NewMemberAccountID returns a 12-digit account ID no other call in this
-// test binary has returned: each test works in accounts of its own.
-func NewMemberAccountID() string {
-	return fmt.Sprintf("2%011d", memberAccounts.Add(1))
-}
-
 // MemberAccountRoleARN is the role the base account assumes to reach a
 // member account.
 func (m *MotoServer) MemberAccountRoleARN(accountID string) string {
@@ -237,9 +243,8 @@ func (m *MotoServer) MemberAccountRoleARN(accountID string) string {
 
 // MemberAWSConfig is the SDK configuration of a member account, reached as
 // the provider reaches it: by assuming MemberRoleName there with the base
-// account's credentials. moto does not evaluate trust policies and does not
-// need the role to exist; the credentials it issues belong to the role's
-// account.
+// account's credentials, through the AWS-faithful layer, so the role must
+// exist and trust the base account (NewMemberAccount makes it so).
 func (m *MotoServer) MemberAWSConfig(t *testing.T, accountID string) aws.Config {
 	t.Helper()
 	base := m.AWSConfig()

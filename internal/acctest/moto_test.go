@@ -24,7 +24,7 @@ func TestMotoMemberAccounts(t *testing.T) {
 	if got := callerAccount(t, m.AWSConfig()); got != "123456789012" {
 		t.Errorf("base account = %s, want moto's default 123456789012", got)
 	}
-	a, b := NewMemberAccountID(), NewMemberAccountID()
+	a, b := m.NewMemberAccount(t), m.NewMemberAccount(t)
 	if a == b || len(a) != 12 || len(b) != 12 {
 		t.Fatalf("member account IDs %q and %q are not two distinct 12-digit IDs", a, b)
 	}
@@ -49,7 +49,7 @@ func TestMotoManagedPolicies(t *testing.T) {
 	t.Parallel()
 	m := Moto(t)
 	arn := "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
-	out, err := m.MemberIAM(t, NewMemberAccountID()).GetPolicy(context.Background(), &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
+	out, err := m.MemberIAM(t, m.NewMemberAccount(t)).GetPolicy(context.Background(), &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
 	if err != nil {
 		t.Fatalf("reading %s: %v", arn, err)
 	}
@@ -75,9 +75,9 @@ func TestMotoStops(t *testing.T) {
 	if err := syscall.Kill(-m.cmd.Process.Pid, 0); !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("moto's process group after stop: %v, want it gone", err)
 	}
-	if resp, err := http.Get(m.Endpoint); err == nil {
+	if resp, err := http.Get(m.MotoEndpoint); err == nil {
 		resp.Body.Close()
-		t.Errorf("%s still answers after stop", m.Endpoint)
+		t.Errorf("%s still answers after stop", m.MotoEndpoint)
 	}
 }
 

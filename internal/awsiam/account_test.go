@@ -24,7 +24,7 @@ func TestAccountReachesMemberAccounts(t *testing.T) {
 		t.Errorf("base CallerAccountID = %q, %v; want moto's default account", id, err)
 	}
 
-	member := acctest.NewMemberAccountID()
+	member := m.NewMemberAccount(t)
 	target := &AssumeRole{RoleARN: m.MemberAccountRoleARN(member), ExternalID: "costlink-external-id"}
 	acct, err := clients.Account(ctx, target)
 	if err != nil {
@@ -51,7 +51,7 @@ func TestAccountChainsProviderRole(t *testing.T) {
 	t.Parallel()
 	m := acctest.Moto(t)
 	ctx := context.Background()
-	tooling, member := acctest.NewMemberAccountID(), acctest.NewMemberAccountID()
+	tooling, member := m.NewMemberAccount(t), m.NewMemberAccount(t)
 	cfg := profileConfig(t, m.Endpoint)
 	cfg.AssumeRole = &AssumeRole{RoleARN: "arn:aws:iam::" + tooling + ":role/terraform", SessionName: "ci"}
 	clients, err := NewClients(ctx, cfg)

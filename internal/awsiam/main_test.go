@@ -51,7 +51,7 @@ func memberAccount(t *testing.T) (*Account, string) {
 	if err != nil {
 		t.Fatalf("NewClients: %v", err)
 	}
-	id := acctest.NewMemberAccountID()
+	id := m.NewMemberAccount(t)
 	acct, err := clients.Account(context.Background(), &AssumeRole{RoleARN: m.MemberAccountRoleARN(id)})
 	if err != nil {
 		t.Fatalf("reaching member account %s: %v", id, err)

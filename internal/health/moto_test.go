@@ -30,7 +30,7 @@ func motoRole(t *testing.T) (*iam.Client, health.Target) {
 	t.Helper()
 	ctx := context.Background()
 	m := acctest.Moto(t)
-	account := acctest.NewMemberAccountID()
+	account := m.NewMemberAccount(t)
 	client := m.MemberIAM(t, account)
 	p := resourcePolicy(t)
 	out, err := client.CreateRole(ctx, &iam.CreateRoleInput{

@@ -52,7 +52,7 @@ resource "costlink_aws_role_policy" "member" {
 func TestAccAWSRolePolicy_driftAndRepair(t *testing.T) {
 	org := acctest.NewOrg(t)
 	moto := acctest.Moto(t)
-	account := acctest.NewMemberAccountID()
+	account := moto.NewMemberAccount(t)
 	memberIAM := moto.MemberIAM(t, account)
 	config := memberRolePolicyConfig(t, org, moto, account)
 	policy, err := org.Client.GetPolicy(context.Background(), "resource", "")
@@ -146,7 +146,7 @@ func TestAccAWSRolePolicy_driftAndRepair(t *testing.T) {
 func TestAccAWSRolePolicy_manyAccounts(t *testing.T) {
 	org := acctest.NewOrg(t)
 	moto := acctest.Moto(t)
-	accounts := []string{acctest.NewMemberAccountID(), acctest.NewMemberAccountID(), acctest.NewMemberAccountID()}
+	accounts := []string{moto.NewMemberAccount(t), moto.NewMemberAccount(t), moto.NewMemberAccount(t)}
 	var roleARNs []string
 	for _, account := range accounts {
 		roleARNs = append(roleARNs, fmt.Sprintf("%q", moto.MemberAccountRoleARN(account)))
@@ -280,7 +280,7 @@ func TestAccAWSRolePolicy_newerGeneratedVersion(t *testing.T) {
 		return p, err
 	}})
 	moto := acctest.Moto(t)
-	account := acctest.NewMemberAccountID()
+	account := moto.NewMemberAccount(t)
 	memberIAM := moto.MemberIAM(t, account)
 	config := memberRolePolicyConfig(t, org, moto, account)
 

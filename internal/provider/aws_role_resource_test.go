@@ -35,7 +35,7 @@ resource "costlink_aws_role" "member" {
 func TestAccAWSRole_basic(t *testing.T) {
 	org := acctest.NewOrg(t)
 	moto := acctest.Moto(t)
-	account := acctest.NewMemberAccountID()
+	account := moto.NewMemberAccount(t)
 	const addr = "costlink_aws_role.member"
 	memberIAM := moto.MemberIAM(t, account)
 
@@ -109,7 +109,7 @@ func TestAccAWSRole_basic(t *testing.T) {
 func TestAccAWSRole_disappears(t *testing.T) {
 	org := acctest.NewOrg(t)
 	moto := acctest.Moto(t)
-	account := acctest.NewMemberAccountID()
+	account := moto.NewMemberAccount(t)
 	memberIAM := moto.MemberIAM(t, account)
 	config := memberRolePolicyConfig(t, org, moto, account)
 

@@ -64,7 +64,7 @@ func expectHealth(status, code string) []statecheck.StateCheck {
 func TestAccConnectionHealth_flow(t *testing.T) {
 	org := acctest.NewOrg(t)
 	moto := acctest.Moto(t)
-	account := acctest.NewMemberAccountID()
+	account := moto.NewMemberAccount(t)
 	memberIAM := moto.MemberIAM(t, account)
 	config := healthFlowConfig(t, org, moto, account, healthByID)
 	// Once the connection exists, by name: read while planning, before apply
@@ -112,7 +112,7 @@ func TestAccConnectionHealth_flow(t *testing.T) {
 func TestAccConnectionHealth_trustWithoutExternalID(t *testing.T) {
 	org := acctest.NewOrg(t)
 	moto := acctest.Moto(t)
-	account := acctest.NewMemberAccountID()
+	account := moto.NewMemberAccount(t)
 	roleARN := createRoleOutOfBand(t, org, moto.MemberIAM(t, account), `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
 		`"Principal":{"AWS":"`+acctest.ServicePrincipalARN+`"},"Action":"sts:AssumeRole"}]}`)
 	withMember := org.ProviderConfig() + billingConnectionHCL + fmt.Sprintf(`
@@ -182,7 +182,7 @@ func TestAccConnectionHealth_newerPolicy(t *testing.T) {
 		return p, err
 	}})
 	moto := acctest.Moto(t)
-	config := healthFlowConfig(t, org, moto, acctest.NewMemberAccountID(), healthByID)
+	config := healthFlowConfig(t, org, moto, moto.NewMemberAccount(t), healthByID)
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -225,7 +225,7 @@ func withExtraStatement(p iampolicy.Policy, statement string) (iampolicy.Policy,
 func TestAccConnectionsDataSource(t *testing.T) {
 	org := acctest.NewOrg(t)
 	moto := acctest.Moto(t)
-	config := healthFlowConfig(t, org, moto, acctest.NewMemberAccountID(), healthByID) + `
+	config := healthFlowConfig(t, org, moto, moto.NewMemberAccount(t), healthByID) + `
 data "costlink_connections" "healthy_members" {
   type          = "resource"
   health_status = "healthy"
