@@ -125,6 +125,10 @@ func TestCheckRole(t *testing.T) {
 			[]string{health.CodeExternalIDMismatch}},
 		{"another principal", func(f *fakeAWS) { f.trust = strings.Replace(f.trust, "123456789012", "111122223333", 1) },
 			[]string{health.CodeTrustPrincipalMismatch}},
+		// AWS lets the platform in when any listed external ID is the organization's.
+		{"the external ID among others", func(f *fakeAWS) {
+			f.trust = strings.Replace(f.trust, `"`+externalID+`"`, `["someone-else","`+externalID+`"]`, 1)
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,6 +136,21 @@ func TestCheckRole(t *testing.T) {
 			tt.change(f)
 			assertDetails(t, checkFake(t, f, target), tt.codes...)
 		})
+	}
+}
+
+// TestCheckTrustExplicitDeny: a Deny outweighs the Allow, and one whose
+// condition the check cannot evaluate (the caller's IP) counts.
+func TestCheckTrustExplicitDeny(t *testing.T) {
+	f, target := healthyFake(t)
+	f.trust = strings.Replace(f.trust, `]}`,
+		`,{"Effect":"Deny","Principal":{"AWS":"`+principalARN+`"},"Action":"sts:AssumeRole",`+
+			`"Condition":{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}]}`, 1)
+	res := checkFake(t, f, target)
+	assertDetails(t, res, health.CodeTrustExplicitDeny)
+	assertMessage(t, res, []string{fakeRoleARN, principalARN, "Deny"}, nil)
+	if r := res.Details[0].Remediation; !strings.Contains(r, "Remove the Deny statement") || !strings.Contains(r, principalARN) {
+		t.Errorf("remediation %q does not say to remove the Deny statement matching %s", r, principalARN)
 	}
 }
 

@@ -22,6 +22,7 @@ const (
 	CodeTrustPrincipalMismatch     = "trust_principal_mismatch"
 	CodeExternalIDConditionMissing = "external_id_condition_missing"
 	CodeExternalIDMismatch         = "external_id_mismatch"
+	CodeTrustExplicitDeny          = "trust_explicit_deny"
 	CodePolicyMissing              = "policy_missing"
 	CodePolicyOutdated             = "policy_outdated"
 	CodeSTSRegionInactive          = "sts_region_inactive"
@@ -82,6 +83,17 @@ func externalIDMismatch(t Target) Detail {
 		Code:        CodeExternalIDMismatch,
 		Message:     fmt.Sprintf("the trust policy of role %s requires an external ID other than the organization's", t.RoleARN),
 		Remediation: fmt.Sprintf("Set the trust policy's condition StringEquals sts:ExternalId to %q alone.", t.ExternalID),
+	}
+}
+
+// trustExplicitDeny reports a Deny statement that applies to the platform's
+// sts:AssumeRole: it outweighs every Allow, so AWS refuses the platform.
+func trustExplicitDeny(t Target) Detail {
+	return Detail{
+		Code:    CodeTrustExplicitDeny,
+		Message: fmt.Sprintf("the trust policy of role %s has a Deny statement that applies to %s calling sts:AssumeRole", t.RoleARN, t.PrincipalARN),
+		Remediation: fmt.Sprintf("Remove the Deny statement that matches %s from the role's trust policy, or add a condition so that it no longer "+
+			"applies to sts:AssumeRole with the external ID %q.", t.PrincipalARN, t.ExternalID),
 	}
 }
 

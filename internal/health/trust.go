@@ -39,6 +39,8 @@ func verifyTrust(doc string, t Target) (Detail, bool) {
 	switch {
 	case err == nil:
 		return Detail{}, true
+	case errors.Is(err, iampolicy.ErrTrustDenied):
+		return trustExplicitDeny(t), false
 	case errors.Is(err, iampolicy.ErrPrincipalNotTrusted):
 		return trustPrincipalMismatch(t), false
 	case errors.Is(err, iampolicy.ErrExternalIDNotRequired):
