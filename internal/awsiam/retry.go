@@ -13,10 +13,13 @@ import (
 )
 
 // PropagationTimeout bounds every wait for IAM's eventual consistency: a new
-// role can take minutes to be visible to reads and to be accepted as a
-// principal, and a change can collide with one still being applied. It is
-// the bound terraform-provider-aws uses for the same waits.
-const PropagationTimeout = 2 * time.Minute
+// role can take minutes to be visible to reads, to be accepted as a
+// principal and to be assumable, and a change can collide with one still
+// being applied. AWS says changes can take "several minutes"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency),
+// the platform's guide about five: terraform-provider-aws's two minutes
+// would fail health waits that propagation would still end.
+const PropagationTimeout = 5 * time.Minute
 
 // deleteTimeout bounds retrying a role deletion that conflicts with policies
 // still being detached: IAM settles that in seconds, so a conflict lasting

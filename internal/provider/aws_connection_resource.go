@@ -34,6 +34,7 @@ var (
 	_ resource.ResourceWithConfigure      = &awsConnectionResource{}
 	_ resource.ResourceWithImportState    = &awsConnectionResource{}
 	_ resource.ResourceWithValidateConfig = &awsConnectionResource{}
+	_ resource.ResourceWithModifyPlan     = &awsConnectionResource{}
 )
 
 // NewAWSConnectionResource returns the costlink_aws_connection resource.
@@ -42,21 +43,25 @@ func NewAWSConnectionResource() resource.Resource {
 }
 
 type awsConnectionResource struct {
+	data   *providerData
 	client *client.Client
 }
 
 type awsConnectionResourceModel struct {
-	ID            types.String   `tfsdk:"id"`
-	Name          types.String   `tfsdk:"name"`
-	Type          types.String   `tfsdk:"type"`
-	RoleARN       types.String   `tfsdk:"role_arn"`
-	AccountID     types.String   `tfsdk:"account_id"`
-	BillingBucket types.String   `tfsdk:"billing_bucket"`
-	Regions       types.Set      `tfsdk:"regions"`
-	CreatedAt     types.String   `tfsdk:"created_at"`
-	WaitHealthy   types.Bool     `tfsdk:"wait_for_healthy"`
-	HealthStatus  types.String   `tfsdk:"health_status"`
-	Timeouts      timeouts.Value `tfsdk:"timeouts"`
+	ID                   types.String   `tfsdk:"id"`
+	Name                 types.String   `tfsdk:"name"`
+	Type                 types.String   `tfsdk:"type"`
+	RoleARN              types.String   `tfsdk:"role_arn"`
+	AccountID            types.String   `tfsdk:"account_id"`
+	BillingBucket        types.String   `tfsdk:"billing_bucket"`
+	Regions              types.Set      `tfsdk:"regions"`
+	AssumeRoleARN        types.String   `tfsdk:"assume_role_arn"`
+	AssumeRoleExternalID types.String   `tfsdk:"assume_role_external_id"`
+	CreatedAt            types.String   `tfsdk:"created_at"`
+	WaitHealthy          types.Bool     `tfsdk:"wait_for_healthy"`
+	HealthStatus         types.String   `tfsdk:"health_status"`
+	HealthDetails        types.List     `tfsdk:"health_details"`
+	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
 
 // etagKey is the private-state key holding the record's ETag from the last
@@ -119,6 +124,19 @@ func (r *awsConnectionResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, nil)),
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(regionValidator())},
 			},
+			"assume_role_arn": schema.StringAttribute{
+				MarkdownDescription: "Role the provider assumes to read `role_arn` when the platform cannot use it, to tell why " +
+					"(role missing, trust policy wrong, policy missing) instead of waiting. Defaults to the provider's own credentials " +
+					"when `role_arn` is in their account, else to the account's `OrganizationAccountAccessRole`. Only the provider " +
+					"uses it; the record does not change.",
+				Optional:   true,
+				Validators: []validator.String{roleARNValidator()},
+			},
+			"assume_role_external_id": schema.StringAttribute{
+				MarkdownDescription: "External ID that the trust policy of `assume_role_arn` requires, if any.",
+				Optional:            true,
+				Sensitive:           true,
+			},
 			"created_at": schema.StringAttribute{
 				MarkdownDescription: "When the connection was created (RFC 3339).",
 				Computed:            true,
@@ -126,17 +144,29 @@ func (r *awsConnectionResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"wait_for_healthy": schema.BoolAttribute{
 				MarkdownDescription: "Whether create and update wait until the platform can use the role (health `healthy`). " +
-					"Waiting rides out IAM propagation, which takes about five minutes; it fails at once, with every detail, " +
-					"when the connection is unhealthy for a reason waiting will not fix (a trust policy without the external ID, " +
-					"a region whose STS is not active). The record stays in state when the wait fails. Defaults to `true`.",
+					"Waiting rides out IAM propagation (minutes). It fails at once, with the cause and its fix, for a mistake: " +
+					"the role missing, a trust policy that does not let the platform in with the external ID, the generated policy " +
+					"missing or outdated, a region that is not enabled or whose STS is not active. When AWS only tells the platform " +
+					"`AccessDenied`, the provider reads the role itself to tell which (see `assume_role_arn`). While the connection " +
+					"is not healthy, every plan proposes to wait again. Defaults to `true`.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
 			},
 			"health_status": schema.StringAttribute{
-				MarkdownDescription: "Health of the connection when Terraform last read it: `pending`, `healthy` or `unhealthy`. " +
-					"The `costlink_connection_health` data source tells why.",
-				Computed: true,
+				MarkdownDescription: "Health of the connection when Terraform last read or waited for it: `pending`, `healthy` or `unhealthy`.",
+				Computed:            true,
+			},
+			"health_details": schema.ListNestedAttribute{
+				MarkdownDescription: "Why the connection is not healthy, when Terraform last read or waited for it; empty when healthy.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"code":        schema.StringAttribute{MarkdownDescription: "What is wrong, as the `costlink_connection_health` data source lists the codes.", Computed: true},
+						"message":     schema.StringAttribute{MarkdownDescription: "What the check found.", Computed: true},
+						"remediation": schema.StringAttribute{MarkdownDescription: "What to change.", Computed: true},
+					},
+				},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -147,7 +177,7 @@ func (r *awsConnectionResource) Schema(ctx context.Context, _ resource.SchemaReq
 
 func (r *awsConnectionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.client = data.client
+		r.data, r.client = data, data.client
 	}
 }
 
@@ -159,6 +189,23 @@ func (r *awsConnectionResource) ValidateConfig(ctx context.Context, req resource
 		return
 	}
 	validateBillingBucket(config.Type, config.BillingBucket, &resp.Diagnostics)
+}
+
+// ModifyPlan proposes to wait again for a connection that is not healthy,
+// as the error of the wait that failed promised: the plan shows its health
+// as known after apply, and the update checks it and waits.
+func (r *awsConnectionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state, plan awsConnectionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !plan.WaitHealthy.ValueBool() || state.HealthStatus.ValueString() == client.HealthHealthy {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("health_status"), types.StringUnknown())...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("health_details"), types.ListUnknown(healthDetailType))...)
 }
 
 func (r *awsConnectionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -192,7 +239,11 @@ func (r *awsConnectionResource) Create(ctx context.Context, req resource.CreateR
 	timeout, diags := plan.Timeouts.Create(ctx, defaultHealthTimeout)
 	resp.Diagnostics.Append(diags...)
 	if !resp.Diagnostics.HasError() {
-		r.awaitHealth(ctx, &plan, timeout, &resp.State, &resp.Diagnostics)
+		r.awaitHealth(ctx, &plan, timeout, &resp.State, &resp.Diagnostics,
+			"Terraform marks a resource whose creation failed as tainted, so the next terraform apply replaces this "+
+				"connection: it deletes the record and registers it again under the same name, with a new ID, and waits again. "+
+				"To keep this record and its ID instead, run terraform untaint on this resource's address first: the next apply "+
+				"then only checks the connection and waits again.")
 	}
 }
 
@@ -231,13 +282,7 @@ func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 
-	name, roleARN, bucket := plan.Name.ValueString(), plan.RoleARN.ValueString(), plan.BillingBucket.ValueString()
-	conn, err := r.client.UpdateConnection(ctx, plan.ID.ValueString(), client.UpdateConnectionRequest{
-		Name:          &name,
-		RoleARN:       &roleARN,
-		BillingBucket: &bucket,
-		Regions:       &regions,
-	}, etag)
+	conn, err := r.updateRecord(ctx, req.State, &plan, regions, etag)
 	if client.IsPreconditionFailed(err) {
 		resp.Diagnostics.AddError("The connection changed outside Terraform",
 			fmt.Sprintf("Connection %s was changed by someone else after Terraform last read it, so this update was not applied. "+
@@ -253,26 +298,51 @@ func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateR
 	timeout, diags := plan.Timeouts.Update(ctx, defaultHealthTimeout)
 	resp.Diagnostics.Append(diags...)
 	if !resp.Diagnostics.HasError() {
-		r.awaitHealth(ctx, &plan, timeout, &resp.State, &resp.Diagnostics)
+		r.awaitHealth(ctx, &plan, timeout, &resp.State, &resp.Diagnostics,
+			"The connection's changes are saved. After fixing the cause, run terraform apply again: its plan shows "+
+				"health_status as known after apply, and the apply checks the connection and waits again.")
 	}
 }
 
+// updateRecord sends the planned record to the service, or, when only the
+// health wait was planned, reads it.
+func (r *awsConnectionResource) updateRecord(ctx context.Context, prior tfsdk.State, plan *awsConnectionResourceModel, regions []string, etag string) (*client.Connection, error) {
+	var state awsConnectionResourceModel
+	if diags := prior.Get(ctx, &state); diags.HasError() {
+		return nil, fmt.Errorf("reading the prior state: %v", diags)
+	}
+	if plan.Name.Equal(state.Name) && plan.RoleARN.Equal(state.RoleARN) && plan.BillingBucket.Equal(state.BillingBucket) && plan.Regions.Equal(state.Regions) {
+		return r.client.GetConnection(ctx, plan.ID.ValueString())
+	}
+	name, roleARN, bucket := plan.Name.ValueString(), plan.RoleARN.ValueString(), plan.BillingBucket.ValueString()
+	return r.client.UpdateConnection(ctx, plan.ID.ValueString(), client.UpdateConnectionRequest{
+		Name:          &name,
+		RoleARN:       &roleARN,
+		BillingBucket: &bucket,
+		Regions:       &regions,
+	}, etag)
+}
+
 // awaitHealth waits, when wait_for_healthy is set, until the connection is
-// healthy, and records the health status it ends with in state.
-func (r *awsConnectionResource) awaitHealth(ctx context.Context, m *awsConnectionResourceModel, timeout time.Duration, state *tfsdk.State, diags *diag.Diagnostics) {
+// healthy, and records the health it ends with in state. next says what the
+// next apply does when the wait fails.
+func (r *awsConnectionResource) awaitHealth(ctx context.Context, m *awsConnectionResourceModel, timeout time.Duration, state *tfsdk.State, diags *diag.Diagnostics, next string) {
 	if !m.WaitHealthy.ValueBool() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	h, err := waitForHealthy(ctx, r.client, m.ID.ValueString())
+	h, err := waitForHealthy(ctx, r.client, m.ID.ValueString(), newRoleInspector(r.data, *m).judge)
 	if h != nil {
+		var d diag.Diagnostics
 		m.HealthStatus = types.StringValue(h.Status)
+		m.HealthDetails, d = healthDetailsList(ctx, h.Details)
+		diags.Append(d...)
 		diags.Append(state.SetAttribute(ctx, path.Root("health_status"), m.HealthStatus)...)
+		diags.Append(state.SetAttribute(ctx, path.Root("health_details"), m.HealthDetails)...)
 	}
 	if err != nil {
-		diags.AddError("The connection is not healthy", err.Error()+
-			"\n\nThe connection record exists and is in state: after fixing the role, run terraform apply again.")
+		diags.AddError("The connection is not healthy", err.Error()+"\n\n"+next)
 	}
 }
 
@@ -363,12 +433,14 @@ func (m *awsConnectionResourceModel) fromAPI(ctx context.Context, c *client.Conn
 	m.BillingBucket = optionalString(c.BillingBucket)
 	m.CreatedAt = types.StringValue(c.CreatedAt.UTC().Format(time.RFC3339))
 	m.HealthStatus = types.StringValue(c.Health.Status)
+	details, diags := healthDetailsList(ctx, c.Health.Details)
+	m.HealthDetails = details
 	if m.WaitHealthy.IsNull() { // imported
 		m.WaitHealthy = types.BoolValue(true)
 	}
-	regions, diags := types.SetValueFrom(ctx, types.StringType, c.Regions)
+	regions, d := types.SetValueFrom(ctx, types.StringType, c.Regions)
 	m.Regions = regions
-	return diags
+	return append(diags, d...)
 }
 
 // apiErrorDetail explains an API error, with the way out of a conflict.

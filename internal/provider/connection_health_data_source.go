@@ -42,12 +42,6 @@ type connectionHealthDataSourceModel struct {
 	Details       []healthDetail `tfsdk:"details"`
 }
 
-type healthDetail struct {
-	Code        types.String `tfsdk:"code"`
-	Message     types.String `tfsdk:"message"`
-	Remediation types.String `tfsdk:"remediation"`
-}
-
 func (d *connectionHealthDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_connection_health"
 }

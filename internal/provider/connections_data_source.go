@@ -155,16 +155,3 @@ func connectionsEntryFrom(c client.Connection) connectionsEntry {
 	}
 	return e
 }
-
-// healthDetails converts the API's health details for state.
-func healthDetails(details []client.HealthDetail) []healthDetail {
-	out := make([]healthDetail, len(details))
-	for i, d := range details {
-		out[i] = healthDetail{
-			Code:        types.StringValue(d.Code),
-			Message:     types.StringValue(d.Message),
-			Remediation: types.StringValue(d.Remediation),
-		}
-	}
-	return out
-}

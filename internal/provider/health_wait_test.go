@@ -37,50 +37,76 @@ func healthServer(t *testing.T, answers ...client.Health) (*client.Client, *atom
 // fastPolling shortens the poll interval. Tests using it must not run in
 // parallel: the acceptance tests, which do, start after them.
 func fastPolling(t *testing.T) {
-	minWait, maxWait := healthPollMin, healthPollMax
+	minWait, maxWait, window := healthPollMin, healthPollMax, healthWaitWindow
 	healthPollMin, healthPollMax = time.Millisecond, 5*time.Millisecond
-	t.Cleanup(func() { healthPollMin, healthPollMax = minWait, maxWait })
+	t.Cleanup(func() { healthPollMin, healthPollMax, healthWaitWindow = minWait, maxWait, window })
 }
 
 func unhealthy(code string) client.Health {
 	return client.Health{Status: client.HealthUnhealthy, Details: []client.HealthDetail{{Code: code, Message: "the " + code + " message", Remediation: "the " + code + " fix"}}}
 }
 
+// keepWaiting judges every problem one that waiting may fix.
+func keepWaiting(_ context.Context, h *client.Health) verdict { return verdict{details: h.Details} }
+
 func TestWaitForHealthyRidesOutPropagation(t *testing.T) {
 	fastPolling(t)
 	c, checks := healthServer(t, client.Health{Status: client.HealthPending}, unhealthy("assume_role_denied"),
 		unhealthy("policy_missing"), client.Health{Status: client.HealthHealthy})
-	h, err := waitForHealthy(context.Background(), c, "conn_1")
+	h, err := waitForHealthy(context.Background(), c, "conn_1", keepWaiting)
 	if err != nil || h.Status != client.HealthHealthy {
 		t.Fatalf("waitForHealthy = %+v, %v; want healthy", h, err)
 	}
-	if checks.Load() != 3 {
-		t.Errorf("%d checks asked for, want one after each answer that was not healthy", checks.Load())
+	if checks.Load() != 4 {
+		t.Errorf("%d checks asked for, want a new check at every poll (4)", checks.Load())
 	}
 }
 
-func TestWaitForHealthyFailsFastOnWhatWaitingWillNotFix(t *testing.T) {
+func TestWaitForHealthyFailsFastWhenJudgedHopeless(t *testing.T) {
 	fastPolling(t)
-	for _, code := range permanentHealthCodes {
-		c, checks := healthServer(t, unhealthy(code))
-		_, err := waitForHealthy(context.Background(), c, "conn_1")
-		if err == nil || !strings.Contains(err.Error(), "waiting will not fix it") ||
-			!strings.Contains(err.Error(), code+": the "+code+" message") || !strings.Contains(err.Error(), "Fix: the "+code+" fix") {
-			t.Errorf("%s: err = %v", code, err)
+	c, checks := healthServer(t, unhealthy("assume_role_denied"))
+	explained := client.HealthDetail{Code: "role_not_found", Message: "role r does not exist", Remediation: "create it"}
+	_, err := waitForHealthy(context.Background(), c, "conn_1", func(context.Context, *client.Health) verdict {
+		return verdict{details: []client.HealthDetail{explained}, hopeless: true}
+	})
+	if err == nil || !strings.Contains(err.Error(), "waiting will not fix it") ||
+		!strings.Contains(err.Error(), "role_not_found: role r does not exist") || !strings.Contains(err.Error(), "Fix: create it") {
+		t.Errorf("err = %v, want the judge's explanation", err)
+	}
+	if checks.Load() != 1 {
+		t.Errorf("asked for %d checks, want the first only", checks.Load())
+	}
+}
+
+func TestDefiniteCodesAreHopelessWithoutReadingTheRole(t *testing.T) {
+	// No AWS and no API: a definite finding must not need them.
+	inspector := newRoleInspector(&providerData{}, awsConnectionResourceModel{})
+	for _, code := range definiteHealthCodes {
+		h := unhealthy(code)
+		v := inspector.judge(context.Background(), &h)
+		if !v.hopeless || len(v.details) != 1 || v.details[0].Code != code {
+			t.Errorf("%s: verdict %+v, want hopeless with the service's detail", code, v)
 		}
-		if checks.Load() != 0 {
-			t.Errorf("%s: asked for %d more checks, want none", code, checks.Load())
-		}
+	}
+}
+
+func TestWaitForHealthyGivesUpAfterThePropagationWindow(t *testing.T) {
+	fastPolling(t)
+	healthWaitWindow = 20 * time.Millisecond
+	c, _ := healthServer(t, unhealthy("assume_role_denied"))
+	_, err := waitForHealthy(context.Background(), c, "conn_1", keepWaiting)
+	if err == nil || !strings.Contains(err.Error(), "longer than IAM takes to propagate a change") {
+		t.Errorf("err = %v, want a give-up after the propagation window", err)
 	}
 }
 
 func TestWaitForHealthyTimesOutWithTheLastDetails(t *testing.T) {
 	fastPolling(t)
-	c, _ := healthServer(t, unhealthy("role_not_found"))
+	c, _ := healthServer(t, unhealthy("policy_missing"))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := waitForHealthy(ctx, c, "conn_1")
-	if err == nil || !strings.Contains(err.Error(), "did not turn healthy in time") || !strings.Contains(err.Error(), "role_not_found: the role_not_found message") {
+	_, err := waitForHealthy(ctx, c, "conn_1", keepWaiting)
+	if err == nil || !strings.Contains(err.Error(), "did not turn healthy in time") || !strings.Contains(err.Error(), "policy_missing: the policy_missing message") {
 		t.Errorf("err = %v, want a timeout naming the last details", err)
 	}
 }
