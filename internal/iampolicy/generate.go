@@ -3,8 +3,10 @@
 // policy and its health check verifies it; the Terraform provider attaches it
 // and compares policy JSON semantically so plans never churn.
 //
-// Every generated action is read-only (a test proves it), the documents fit
-// IAM's inline role-policy limit, and a content hash versions them.
+// Every allowed action is List or Read metadata and Deny statements take
+// back what the attached managed policy allows that returns customer data
+// (tests prove both; actions.go states the rule), the documents fit IAM's
+// inline role-policy limit, and a content hash versions them.
 package iampolicy
 
 import (
@@ -56,8 +58,9 @@ type Policy struct {
 	Documents []Document
 	// ManagedPolicyARNs are AWS managed policies to attach beside them.
 	ManagedPolicyARNs []string
-	// Actions are the actions Documents grant, sorted, so a health check
-	// can name what a role lacks (see MissingActions).
+	// Actions are the actions Documents allow, sorted, so a health check
+	// can name what a role lacks (see MissingActions). Denied actions are
+	// not among them.
 	Actions []string
 	// Version is a content hash of Documents, ManagedPolicyARNs and the
 	// connection type: it changes exactly when the permissions do.
@@ -83,11 +86,14 @@ func Generate(in Input) (Policy, error) {
 		grants = slices.Concat(resourceGrants, billingGrants)
 	}
 	expand := strings.NewReplacer(partitionVar, partition, bucketVar, in.BillingBucket).Replace
-	stmts := make([]statement, len(grants))
+	var stmts []statement
 	var actions []string
-	for i, g := range grants {
-		stmts[i] = g.statement(expand)
+	for _, g := range grants {
+		stmts = append(stmts, g.statement(expand))
 		actions = append(actions, g.actions...)
+	}
+	for _, d := range denials {
+		stmts = append(stmts, d.statement(in.Type, expand))
 	}
 
 	groups, err := split(stmts, RoleInlinePolicyLimit)
@@ -119,17 +125,37 @@ func Generate(in Input) (Policy, error) {
 func (g grant) statement(expand func(string) string) statement {
 	resources := values{"*"}
 	if g.resources != nil {
-		resources = make(values, len(g.resources))
-		for i, r := range g.resources {
-			resources[i] = expand(r)
-		}
+		resources = expandAll(g.resources, expand)
 	}
 	return statement{
 		Sid:      g.sid,
 		Effect:   "Allow",
 		Action:   sortActions(g.actions),
-		Resource: canonicalValues(resources, nil),
+		Resource: resources,
 	}
+}
+
+// statement renders d as a Deny statement for a connection type: on every
+// resource, or on every resource but the billing export (NotResource), as
+// "IAM JSON policy elements: NotResource" describes
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html).
+func (d denial) statement(connectionType string, expand func(string) string) statement {
+	st := statement{Sid: d.sid, Effect: "Deny", Action: sortActions(d.actions)}
+	if d.exceptBillingExport && connectionType == validate.TypeBilling {
+		st.NotResource = expandAll(billingExportResources, expand)
+	} else {
+		st.Resource = values{"*"}
+	}
+	return st
+}
+
+// expandAll expands ARN templates into sorted resource values.
+func expandAll(templates []string, expand func(string) string) values {
+	out := make(values, len(templates))
+	for i, t := range templates {
+		out[i] = expand(t)
+	}
+	return canonicalValues(out, nil)
 }
 
 // sortActions sorts actions case-insensitively, as IAM compares them, and

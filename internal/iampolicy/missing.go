@@ -5,14 +5,16 @@ import (
 	"strings"
 )
 
-// MissingActions names the actions of want that the have documents (a
-// role's inline policies, plain or URL-encoded as IAM returns them) do not
-// grant on every resource want grants them on; nil means nothing is missing.
-// Wildcards in have count for what they match: ec2:Describe* covers
-// ec2:DescribeInstances, and a wanted ec2:Describe* needs a have pattern at
-// least as broad. Only Allow statements without a Condition, NotAction or
-// NotResource count, as those grant unconditionally; Deny statements are not
-// evaluated. Names are spelt as in want and sorted.
+// MissingActions names the actions of want's Allow statements that the have
+// documents (a role's inline policies, plain or URL-encoded as IAM returns
+// them) do not grant on every resource want grants them on; nil means
+// nothing is missing. Want's Deny statements take permissions away, so they
+// are never actions the role lacks. Wildcards in have count for what they
+// match: ec2:Describe* covers ec2:DescribeInstances, and a wanted
+// ec2:Describe* needs a have pattern at least as broad. Only have's Allow
+// statements without a Condition, NotAction or NotResource count, as those
+// grant unconditionally; its Deny statements are not evaluated. Names are
+// spelt as in want and sorted.
 func MissingActions(want Policy, have []string) ([]string, error) {
 	var grants []statement
 	for _, doc := range have {
@@ -36,6 +38,9 @@ func MissingActions(want Policy, have []string) ([]string, error) {
 			return nil, err
 		}
 		for _, st := range d.Statement {
+			if !strings.EqualFold(st.Effect, "Allow") {
+				continue
+			}
 			for _, action := range st.Action {
 				if !granted(grants, strings.ToLower(action), st.Resource) {
 					missing = append(missing, action)

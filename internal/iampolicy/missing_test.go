@@ -3,6 +3,7 @@ package iampolicy
 import (
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/costlink/terraform-provider-costlink/internal/validate"
@@ -88,10 +89,42 @@ func TestMissingActions(t *testing.T) {
 	}
 }
 
+// TestMissingActionsWithDenials: a wanted Deny statement takes permissions
+// away, so a role that lacks it lacks no action (the document comparison
+// reports it as outdated instead), and a role that has it is complete.
+func TestMissingActionsWithDenials(t *testing.T) {
+	allow := `{"Sid":"Read","Effect":"Allow","Action":["ec2:DescribeInstances","s3:ListBucket"],"Resource":"*"}`
+	deny := `{"Sid":"DenyObjectListing","Effect":"Deny","Action":"s3:ListBucket*","NotResource":["arn:aws:s3:::cur","arn:aws:s3:::cur/*"]}`
+	want := Policy{Documents: []Document{{Name: "costlink-billing-1", JSON: `{"Version":"2012-10-17","Statement":[` + allow + `,` + deny + `]}`}}}
+	for name, tt := range map[string]struct {
+		have []string
+		want []string
+	}{
+		"with the Deny":    {[]string{want.Documents[0].JSON}, nil},
+		"without the Deny": {[]string{`{"Version":"2012-10-17","Statement":[` + allow + `]}`}, nil},
+		"only the Deny":    {[]string{`{"Version":"2012-10-17","Statement":[` + deny + `]}`}, []string{"ec2:DescribeInstances", "s3:ListBucket"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := MissingActions(want, tt.have)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("MissingActions = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestMissingActionsOfGeneratedPolicy(t *testing.T) {
 	p := mustGenerate(t, Input{Type: validate.TypeBilling, BillingBucket: "cur-bucket"})
 	if got, err := MissingActions(p, docsJSON(p)); err != nil || got != nil {
 		t.Errorf("MissingActions of its own documents = %v, %v", got, err)
+	}
+	// The generated documents hold Deny statements; none of their actions
+	// is one the role lacks.
+	if !strings.Contains(docsJSON(p)[0], `"Effect":"Deny"`) {
+		t.Fatal("the generated policy has no Deny statement")
 	}
 	got, err := MissingActions(p, nil)
 	if err != nil {
