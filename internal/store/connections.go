@@ -157,16 +157,55 @@ func sameContent(a, b Connection) bool {
 }
 
 // DeleteConnection removes the organization's connection with the given ID.
+// The organization's last billing connection cannot go while resource
+// connections remain (*ResourceConnectionsExistError). The check and the
+// delete share one immediate transaction, so a resource connection created
+// concurrently is either seen by the check or refused for want of billing.
 func (s *Store) DeleteConnection(ctx context.Context, orgID, id string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM connections WHERE org_id = ? AND id = ?`, orgID, id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var typ string
+		err := tx.QueryRowContext(ctx, `SELECT type FROM connections WHERE org_id = ? AND id = ?`, orgID, id).Scan(&typ)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return ErrNotFound
+		case err != nil:
+			return err
+		}
+		if typ == validate.TypeBilling {
+			if err := requireNoDependents(ctx, tx, orgID, id); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM connections WHERE org_id = ? AND id = ?`, orgID, id)
+		return err
+	})
+}
+
+// requireNoDependents refuses to delete billing connection id when it is the
+// organization's last and resource connections depend on it.
+func requireNoDependents(ctx context.Context, tx *sql.Tx, orgID, id string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, name, COUNT(*) OVER () FROM connections
+	WHERE org_id = @org AND type = @resource
+	  AND NOT EXISTS (SELECT 1 FROM connections WHERE org_id = @org AND type = @billing AND id <> @id)
+	ORDER BY seq LIMIT @limit`,
+		sql.Named("org", orgID), sql.Named("id", id), sql.Named("resource", validate.TypeResource),
+		sql.Named("billing", validate.TypeBilling), sql.Named("limit", MaxListedResourceConnections))
 	if err != nil {
 		return err
 	}
-	n, err := res.RowsAffected()
-	if err == nil && n == 0 {
-		err = ErrNotFound
+	defer rows.Close()
+	var refused ResourceConnectionsExistError
+	for rows.Next() {
+		var ref ConnectionRef
+		if err := rows.Scan(&ref.ID, &ref.Name, &refused.Total); err != nil {
+			return err
+		}
+		refused.Connections = append(refused.Connections, ref)
 	}
-	return err
+	if err := rows.Err(); err != nil || refused.Total == 0 {
+		return err
+	}
+	return &refused
 }
 
 const selectConnection = `SELECT seq, id, org_id, name, type, role_arn, account_id, billing_bucket, regions, version, created_at, updated_at, ` +

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/costlink/terraform-provider-costlink/internal/validate"
@@ -127,5 +129,100 @@ func TestUpdateConnection(t *testing.T) {
 	var ce *ConflictError
 	if !errors.As(err, &ce) || ce.Field != ConflictName || ce.ExistingID != billing.ID {
 		t.Errorf("rename onto an existing name: err = %v, want conflict with %s", err, billing.ID)
+	}
+}
+
+func TestDeleteBillingConnectionWithResourceConnections(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	org := testOrg(t, s, "acme")
+	billing := mustCreate(t, s, conn(org.ID, validate.TypeBilling, 1))
+	var resources []Connection
+	for n := range 12 {
+		resources = append(resources, mustCreate(t, s, conn(org.ID, validate.TypeResource, 100+n)))
+	}
+	// Another organization's connections are not counted.
+	other := testOrg(t, s, "globex")
+	mustCreate(t, s, conn(other.ID, validate.TypeBilling, 1))
+	mustCreate(t, s, conn(other.ID, validate.TypeResource, 2))
+
+	err := s.DeleteConnection(ctx, org.ID, billing.ID)
+	var refused *ResourceConnectionsExistError
+	if !errors.As(err, &refused) {
+		t.Fatalf("delete billing with resource connections: err = %v, want *ResourceConnectionsExistError", err)
+	}
+	if refused.Total != 12 || len(refused.Connections) != MaxListedResourceConnections {
+		t.Errorf("refusal lists %d of %d, want %d of 12", len(refused.Connections), refused.Total, MaxListedResourceConnections)
+	}
+	for i, ref := range refused.Connections {
+		if ref.ID != resources[i].ID || ref.Name != resources[i].Name {
+			t.Errorf("listed connection %d = %+v, want %s (%s) in creation order", i, ref, resources[i].ID, resources[i].Name)
+		}
+	}
+	if _, err := s.Connection(ctx, org.ID, billing.ID); err != nil {
+		t.Errorf("refused delete removed the billing connection: %v", err)
+	}
+
+	// A second billing connection keeps the prerequisite: either may go, not both.
+	second := mustCreate(t, s, conn(org.ID, validate.TypeBilling, 2))
+	if err := s.DeleteConnection(ctx, org.ID, billing.ID); err != nil {
+		t.Fatalf("delete one of two billing connections: %v", err)
+	}
+	if err := s.DeleteConnection(ctx, org.ID, second.ID); !errors.As(err, &refused) || refused.Total != 12 {
+		t.Fatalf("delete the last billing connection: err = %v, want *ResourceConnectionsExistError of 12", err)
+	}
+
+	for _, c := range resources {
+		if err := s.DeleteConnection(ctx, org.ID, c.ID); err != nil {
+			t.Fatalf("delete resource connection %s: %v", c.Name, err)
+		}
+	}
+	if err := s.DeleteConnection(ctx, org.ID, second.ID); err != nil {
+		t.Errorf("delete billing without resource connections: %v", err)
+	}
+	assertCount(t, s, org.ID, 0)
+}
+
+// TestDeleteBillingRacesCreate deletes the billing connection while other
+// handles on the file create resource connections: however they interleave,
+// no resource connection outlives the billing connection.
+func TestDeleteBillingRacesCreate(t *testing.T) {
+	s, path := openTestStore(t)
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	ctx := context.Background()
+	for round := range 5 {
+		org := testOrg(t, s, fmt.Sprintf("org-%d", round))
+		billing := mustCreate(t, s, conn(org.ID, validate.TypeBilling, 1))
+		var (
+			wg        sync.WaitGroup
+			deleteErr error
+		)
+		for i := range 8 {
+			if i == round { // the delete starts at a different point each round
+				wg.Go(func() { deleteErr = s2.DeleteConnection(ctx, org.ID, billing.ID) })
+			}
+			wg.Go(func() {
+				_, err := []*Store{s, s2}[i%2].CreateConnection(ctx, conn(org.ID, validate.TypeResource, 100+i), nil)
+				if err != nil && !errors.Is(err, ErrBillingConnectionRequired) {
+					t.Errorf("create %d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+
+		var refused *ResourceConnectionsExistError
+		page, err := s.ListConnections(ctx, org.ID, ListOptions{Type: validate.TypeResource, Limit: 100})
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case deleteErr == nil && len(page.Connections) != 0:
+			t.Errorf("round %d: billing deleted, yet %d resource connections remain", round, len(page.Connections))
+		case deleteErr != nil && (!errors.As(deleteErr, &refused) || refused.Total == 0):
+			t.Errorf("round %d: delete: %v", round, deleteErr)
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package store
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 var (
 	// ErrNotFound means the record does not exist in the caller's organization.
@@ -12,3 +15,25 @@ var (
 	// different request.
 	ErrIdempotencyKeyReused = errors.New("idempotency key already used for a different request")
 )
+
+// ResourceConnectionsExistError refuses to delete an organization's last
+// billing connection while it has resource connections: each of them needs
+// one (see ErrBillingConnectionRequired).
+type ResourceConnectionsExistError struct {
+	Connections []ConnectionRef // the first MaxListedResourceConnections, in creation order
+	Total       int             // how many resource connections the organization has
+}
+
+// MaxListedResourceConnections is how many resource connections a
+// ResourceConnectionsExistError names.
+const MaxListedResourceConnections = 10
+
+// ConnectionRef names a connection.
+type ConnectionRef struct {
+	ID   string
+	Name string
+}
+
+func (e *ResourceConnectionsExistError) Error() string {
+	return fmt.Sprintf("the last billing connection cannot be deleted while resource connections remain (%d)", e.Total)
+}
