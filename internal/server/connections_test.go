@@ -176,6 +176,42 @@ func TestDeleteConnection(t *testing.T) {
 	e.do("DELETE", path, e.wo, "").wantProblem(t, http.StatusNotFound, "not_found")
 }
 
+func TestDeleteBillingConnectionWithResourceConnections(t *testing.T) {
+	e := newEnv(t, Config{})
+	billing := e.withBilling()
+	var resources []connectionJSON
+	for n := range 12 {
+		account := fmt.Sprintf("2000000000%02d", n)
+		resources = append(resources, e.do("POST", "/v1/aws/connections", e.rw, resourceBody("acct-"+account, account)).
+			wantStatus(t, http.StatusCreated).connection(t))
+	}
+	path := "/v1/aws/connections/" + billing.ID
+
+	p := e.do("DELETE", path, e.wo, "").wantProblem(t, http.StatusConflict, "resource_connections_exist")
+	for i, c := range resources {
+		named := strings.Contains(p.Detail, c.ID) && strings.Contains(p.Detail, c.Name+" ")
+		if named != (i < 10) {
+			t.Errorf("detail names %s (%s): %v, want %v: %s", c.Name, c.ID, named, i < 10, p.Detail)
+		}
+	}
+	for _, want := range []string{"delete the organization's 12 resource connections before its billing connection", "and 2 more"} {
+		if !strings.Contains(p.Detail, want) {
+			t.Errorf("detail %q does not say %q", p.Detail, want)
+		}
+	}
+	e.do("GET", path, e.ro, "").wantStatus(t, http.StatusOK)
+
+	for _, c := range resources[1:] {
+		e.do("DELETE", "/v1/aws/connections/"+c.ID, e.wo, "").wantStatus(t, http.StatusNoContent)
+	}
+	p = e.do("DELETE", path, e.wo, "").wantProblem(t, http.StatusConflict, "resource_connections_exist")
+	if want := "delete the organization's resource connection before its billing connection: " + resources[0].Name + " (" + resources[0].ID + ")"; !strings.HasSuffix(p.Detail, want) {
+		t.Errorf("detail %q, want it to end %q", p.Detail, want)
+	}
+	e.do("DELETE", "/v1/aws/connections/"+resources[0].ID, e.wo, "").wantStatus(t, http.StatusNoContent)
+	e.do("DELETE", path, e.wo, "").wantStatus(t, http.StatusNoContent)
+}
+
 // TestConcurrentClients is many Terraform processes onboarding accounts at once.
 func TestConcurrentClients(t *testing.T) {
 	e := newEnv(t, Config{})

@@ -26,6 +26,7 @@ var (
 	methodNotAllowed          = problemKind{"method_not_allowed", http.StatusMethodNotAllowed, "Method not allowed"}
 	conflict                  = problemKind{"conflict", http.StatusConflict, "Connection already exists"}
 	billingConnectionRequired = problemKind{"billing_connection_required", http.StatusConflict, "Billing connection required"}
+	resourceConnectionsExist  = problemKind{"resource_connections_exist", http.StatusConflict, "Resource connections exist"}
 	preconditionFailed        = problemKind{"precondition_failed", http.StatusPreconditionFailed, "Precondition failed"}
 	validationFailed          = problemKind{"validation", http.StatusUnprocessableEntity, "Invalid request"}
 	idempotencyKeyReused      = problemKind{"idempotency_key_reused", http.StatusUnprocessableEntity, "Idempotency key reused"}
@@ -91,8 +92,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // hidden behind a generic 500.
 func (s *server) problemFor(r *http.Request, err error) *problem {
 	var (
-		p  *problem
-		ce *store.ConflictError
+		p   *problem
+		ce  *store.ConflictError
+		rce *store.ResourceConnectionsExistError
 	)
 	switch {
 	case errors.As(err, &p):
@@ -108,6 +110,8 @@ func (s *server) problemFor(r *http.Request, err error) *problem {
 	case errors.Is(err, store.ErrBillingConnectionRequired):
 		return newProblem(billingConnectionRequired,
 			"connect the organization's management (payer) account with a billing connection first, then add resource connections")
+	case errors.As(err, &rce):
+		return newProblem(resourceConnectionsExist, "resource connections need a billing connection, so delete %s", dependentsDetail(rce))
 	case errors.Is(err, store.ErrIdempotencyKeyReused):
 		return newProblem(idempotencyKeyReused,
 			"this Idempotency-Key was already used for a different request: send a new key for a new request")
@@ -125,4 +129,23 @@ func (s *server) problemFor(r *http.Request, err error) *problem {
 var conflictDetail = map[string]string{
 	store.ConflictName:        "another connection in this organization already has this name",
 	store.ConflictAccountType: "this AWS account already has a connection of this type in this organization",
+}
+
+// dependentsDetail names the resource connections to delete before the
+// billing connection: "the organization's 12 resource connections before its
+// billing connection: prod (conn_1), dev (conn_2) and 10 more".
+func dependentsDetail(e *store.ResourceConnectionsExistError) string {
+	names := make([]string, len(e.Connections))
+	for i, c := range e.Connections {
+		names[i] = fmt.Sprintf("%s (%s)", c.Name, c.ID)
+	}
+	what := "resource connection"
+	if e.Total != 1 {
+		what = fmt.Sprintf("%d resource connections", e.Total)
+	}
+	listed := strings.Join(names, ", ")
+	if more := e.Total - len(names); more > 0 {
+		listed += fmt.Sprintf(" and %d more", more)
+	}
+	return fmt.Sprintf("the organization's %s before its billing connection: %s", what, listed)
 }
