@@ -120,10 +120,18 @@ func (c *Checker) run(ctx context.Context, t Target) []Detail {
 		return details
 	}
 	details = append(details, checkPolicy(ctx, client, t.RoleARN, role.Name, t.Policy)...)
-	details = append(details, checkRegions(ctx, cfg, t.Regions)...)
-	region := cfg.Region
-	if len(t.Regions) > 0 {
-		region = t.Regions[0]
+	regionDetails, answered := checkRegions(ctx, cfg, role.AccountID, t.Regions)
+	details = append(details, regionDetails...)
+	return append(details, checkMetrics(ctx, cfg, metricsRegion(cfg, answered))...)
+}
+
+// metricsRegion is where the CloudWatch read goes: the first listed region
+// whose STS answered, else the checker's own region. A region that refused
+// the role already has its detail; reading there too would only add a
+// misleading permission problem.
+func metricsRegion(cfg aws.Config, answered []string) string {
+	if len(answered) > 0 {
+		return answered[0]
 	}
-	return append(details, checkMetrics(ctx, cfg, region)...)
+	return cfg.Region
 }

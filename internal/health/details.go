@@ -26,6 +26,7 @@ const (
 	CodePolicyMissing              = "policy_missing"
 	CodePolicyOutdated             = "policy_outdated"
 	CodeSTSRegionInactive          = "sts_region_inactive"
+	CodeRegionNotEnabled           = "region_not_enabled"
 	CodePermissionDenied           = "permission_denied"
 )
 
@@ -149,6 +150,19 @@ func stsRegionInactive(region string, err error) Detail {
 		Message: fmt.Sprintf("STS is not active in region %s for the role's account: %s", region, describe(err)),
 		Remediation: fmt.Sprintf("Activate %s under Security Token Service (STS) regions in the IAM console's Account settings of the role's account.",
 			region),
+	}
+}
+
+// regionNotEnabled reports an opt-in region the role's account has not
+// enabled. Enabling takes minutes, sometimes hours ("EnableRegion",
+// https://docs.aws.amazon.com/accounts/latest/reference/API_EnableRegion.html).
+func regionNotEnabled(region, accountID string, err error) Detail {
+	return Detail{
+		Code:    CodeRegionNotEnabled,
+		Message: fmt.Sprintf("region %s is not enabled for account %s, so STS there refuses the role's credentials: %s", region, accountID, describe(err)),
+		Remediation: fmt.Sprintf("Enable %[1]s for account %[2]s in the AWS console (Account page, AWS Regions) or with "+
+			"`aws account enable-region --region-name %[1]s` (from the organization's management account, add `--account-id %[2]s`), "+
+			"then allow the few minutes (at times hours) AWS takes to prepare the region; or remove %[1]s from the connection's regions.", region, accountID),
 	}
 }
 

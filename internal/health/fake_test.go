@@ -36,6 +36,11 @@ type fakeAWS struct {
 	cloudWatchDenied bool
 	hang             bool // no answer until the client gives up
 
+	// notEnabledRegions are opt-in regions the role's account has not
+	// enabled: every call there with the role's credentials answers
+	// InvalidClientTokenId, as AWS does.
+	notEnabledRegions []string
+
 	mu    sync.Mutex
 	calls []string // "service action region", in order
 }
@@ -60,7 +65,7 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.assumeRole(w, r, key)
 		return
 	}
-	if key != assumedKey {
+	if key != assumedKey || slices.Contains(f.notEnabledRegions, region) {
 		queryError(w, http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
 		return
 	}
