@@ -3,8 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"regexp"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -14,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/costlink/terraform-provider-costlink/internal/acctest"
@@ -101,44 +98,6 @@ func TestAccConnectionHealth_flow(t *testing.T) {
 				ConfigStateChecks: expectHealth("unhealthy", "role_not_found"),
 			},
 			{Config: configByName, ConfigStateChecks: healthy},
-		},
-		CheckDestroy: org.CheckNoConnections,
-	})
-}
-
-// TestAccConnectionHealth_trustWithoutExternalID: a role anyone's platform
-// account could be tricked into using fails the apply at once, with the
-// code and what to change, and the record stays (one, not two).
-func TestAccConnectionHealth_trustWithoutExternalID(t *testing.T) {
-	org := acctest.NewOrg(t)
-	moto := acctest.Moto(t)
-	account := moto.NewMemberAccount(t)
-	roleARN := createRoleOutOfBand(t, org, moto.MemberIAM(t, account), `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
-		`"Principal":{"AWS":"`+acctest.ServicePrincipalARN+`"},"Action":"sts:AssumeRole"}]}`)
-	withMember := org.ProviderConfig() + billingConnectionHCL + fmt.Sprintf(`
-resource "costlink_aws_connection" "member" {
-  name       = "member"
-  role_arn   = %q
-  depends_on = [costlink_aws_connection.payer]
-}
-`, roleARN)
-
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:      withMember,
-				ExpectError: regexp.MustCompile(`(?s)waiting\s+will\s+not\s+fix\s+it.*external_id_condition_missing:.*Fix:.*The\s+connection\s+record\s+exists\s+and\s+is\s+in\s+state`),
-			},
-			{
-				PreConfig: func() {
-					if err := org.CheckConnectionCount(2); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: billingConnectionConfig(org),
-				Check:  func(*terraform.State) error { return org.CheckConnectionCount(1) },
-			},
 		},
 		CheckDestroy: org.CheckNoConnections,
 	})

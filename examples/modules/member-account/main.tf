@@ -21,6 +21,9 @@ resource "costlink_aws_connection" "this" {
   role_arn         = costlink_aws_role.this.arn
   regions          = var.regions
   wait_for_healthy = var.wait_for_healthy
+  # When the platform cannot use the role, the provider reads it through this
+  # role to say why instead of waiting.
+  assume_role_arn = local.assume_role_arn
 
   # The permissions must be on the role before the platform checks it.
   depends_on = [costlink_aws_role_policy.this]
