@@ -267,10 +267,10 @@ var dataActions = []string{
 	"xray:BatchGetTraces",
 }
 
-// roleStatements are every statement of a role holding p: its documents
-// and the managed policies it attaches, from AWS's copies in testdata
-// (ViewOnlyAccess.json is version v45 of 2026-04-22, as moto 5.2.1 ships it
-// in moto/iam/aws_managed_policies.py).
+// roleStatements are every statement of a role holding p, normalized: its
+// documents and the managed policies it attaches, from AWS's copies in
+// testdata (ViewOnlyAccess.json is version v45 of 2026-04-22, as moto 5.2.1
+// ships it in moto/iam/aws_managed_policies.py).
 func roleStatements(t *testing.T, p Policy) []statement {
 	t.Helper()
 	all := generatedStatements(t, p)
@@ -284,6 +284,11 @@ func roleStatements(t *testing.T, p Policy) []statement {
 			t.Fatalf("managed policy %s: %v", arn, err)
 		}
 		all = append(all, d.Statement...)
+	}
+	for i := range all {
+		if err := normalizeStatement(&all[i]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return all
 }
@@ -299,7 +304,7 @@ func allowed(stmts []statement, action, resource string) bool {
 	action = strings.ToLower(action)
 	allow := false
 	for _, st := range stmts {
-		if !appliesTo(st, action, resource) {
+		if !st.coversAction(action) || !coversResource(st, resource) {
 			continue
 		}
 		if strings.EqualFold(st.Effect, "Deny") {
@@ -313,19 +318,13 @@ func allowed(stmts []statement, action, resource string) bool {
 	return allow
 }
 
-// appliesTo reports whether st's action and resource elements match the
-// lower-case action and the resource.
-func appliesTo(st statement, action, resource string) bool {
-	lower := func(vs values) values { return canonicalValues(vs, strings.ToLower) }
-	actionMatches := anyCovers(lower(st.Action), action)
-	if st.NotAction != nil {
-		actionMatches = !anyCovers(lower(st.NotAction), action)
-	}
-	resourceMatches := anyCovers(st.Resource, resource)
+// coversResource reports whether st's Resource or NotResource element
+// covers the resource.
+func coversResource(st statement, resource string) bool {
 	if st.NotResource != nil {
-		resourceMatches = !anyCovers(st.NotResource, resource)
+		return !anyCovers(st.NotResource, resource)
 	}
-	return actionMatches && resourceMatches
+	return anyCovers(st.Resource, resource)
 }
 
 // customerResources are resources a data action may name: a bucket, an
