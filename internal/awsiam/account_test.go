@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
 	"github.com/costlink/terraform-provider-costlink/internal/acctest"
 )
 
@@ -52,8 +55,24 @@ func TestAccountChainsProviderRole(t *testing.T) {
 	m := acctest.Moto(t)
 	ctx := context.Background()
 	tooling, member := m.NewMemberAccount(t), m.NewMemberAccount(t)
+	toolingRole := "arn:aws:iam::" + tooling + ":role/terraform"
+	// As an organization sets it up: the tooling role trusts the base
+	// account, and the member's role trusts the tooling role.
+	trust := func(principal string) *string {
+		return aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + principal + `"},"Action":"sts:AssumeRole"}]}`)
+	}
+	if _, err := m.DirectIAM(tooling).CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName: aws.String("terraform"), AssumeRolePolicyDocument: trust(acctest.ServicePrincipalARN),
+	}); err != nil {
+		t.Fatalf("creating the tooling role: %v", err)
+	}
+	if _, err := m.DirectIAM(member).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
+		RoleName: aws.String(acctest.MemberRoleName), PolicyDocument: trust(toolingRole),
+	}); err != nil {
+		t.Fatalf("trusting the tooling role in the member account: %v", err)
+	}
 	cfg := profileConfig(t, m.Endpoint)
-	cfg.AssumeRole = &AssumeRole{RoleARN: "arn:aws:iam::" + tooling + ":role/terraform", SessionName: "ci"}
+	cfg.AssumeRole = &AssumeRole{RoleARN: toolingRole, SessionName: "ci"}
 	clients, err := NewClients(ctx, cfg)
 	if err != nil {
 		t.Fatalf("NewClients: %v", err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/costlink/terraform-provider-costlink/internal/acctest"
 	"github.com/costlink/terraform-provider-costlink/internal/health"
+	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
 func TestMain(m *testing.M) {
@@ -115,12 +116,20 @@ func deleteRole(_ *testing.T, client *iam.Client, target health.Target) error {
 	return err
 }
 
+// TestCheckMoto checks roles through the AWS-faithful layer in front of
+// moto: AWS answers AccessDenied to the platform for a missing role, a
+// principal it does not trust and an external ID it does not accept alike,
+// so those all read as assume_role_denied. Every case waits out the
+// propagation of its role's last change first: what is tested is the
+// diagnosis once IAM has settled.
 func TestCheckMoto(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
 		change motoChange
-		codes  []string
+		// regions replaces the target's regions when set.
+		regions []string
+		codes   []string
 		// names returns what the detail's message must name.
 		names func(t *testing.T, target health.Target) []string
 	}{
@@ -136,19 +145,19 @@ func TestCheckMoto(t *testing.T) {
 		{
 			name:   "another external ID",
 			change: setTrust(acctest.ServicePrincipalARN, "another-organization-id"),
-			codes:  []string{health.CodeExternalIDMismatch},
+			codes:  []string{health.CodeAssumeRoleDenied},
 		},
 		{
 			name:   "another principal",
 			change: setTrust("arn:aws:iam::111122223333:root", externalID),
-			codes:  []string{health.CodeTrustPrincipalMismatch},
+			codes:  []string{health.CodeAssumeRoleDenied},
 		},
 		{
 			name:   "inline document deleted",
 			change: deleteDocument,
 			codes:  []string{health.CodePolicyMissing},
 			names: func(_ *testing.T, target health.Target) []string {
-				return []string{target.Policy.Documents[0].Name, "ec2:DescribeInstances", "cloudwatch:List*"}
+				return []string{target.Policy.Documents[0].Name, "ec2:DescribeInstances", "cloudwatch:ListMetrics"}
 			},
 		},
 		{
@@ -176,27 +185,52 @@ func TestCheckMoto(t *testing.T) {
 			},
 		},
 		{
-			// moto's AssumeRole succeeds for a role that does not exist:
-			// GetRole is what finds it gone.
 			name:   "role deleted",
 			change: deleteRole,
-			codes:  []string{health.CodeRoleNotFound},
+			codes:  []string{health.CodeAssumeRoleDenied},
+		},
+		{
+			name:    "opt-in region enabled",
+			change:  inRoleAccount(func(m *acctest.MotoServer, account string) { m.EnableRegion(account, "eu-south-1") }),
+			regions: []string{"us-east-1", "eu-south-1"},
+		},
+		{
+			name:   "STS deactivated in a region",
+			change: inRoleAccount(func(m *acctest.MotoServer, account string) { m.DeactivateSTS(account, "eu-west-1") }),
+			codes:  []string{health.CodeSTSRegionInactive},
+			names:  func(*testing.T, health.Target) []string { return []string{"eu-west-1"} },
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			client, target := motoRole(t)
+			if tt.regions != nil {
+				target.Regions = tt.regions
+			}
 			if tt.change != nil {
 				if err := tt.change(t, client, target); err != nil {
 					t.Fatalf("changing the role: %v", err)
 				}
 			}
+			acctest.Moto(t).AwaitPropagation(t, target.RoleARN)
 			res := health.NewChecker(acctest.Moto(t).AWSConfig()).Check(context.Background(), target)
 			assertDetails(t, res, tt.codes...)
 			if tt.names != nil {
 				assertMessage(t, res, tt.names(t, target), nil)
 			}
 		})
+	}
+}
+
+// inRoleAccount is a change of the settings of the role's account.
+func inRoleAccount(change func(m *acctest.MotoServer, account string)) motoChange {
+	return func(t *testing.T, _ *iam.Client, target health.Target) error {
+		role, err := validate.ParseRoleARN(target.RoleARN)
+		if err != nil {
+			return err
+		}
+		change(acctest.Moto(t), role.AccountID)
+		return nil
 	}
 }
