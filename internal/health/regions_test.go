@@ -1,11 +1,14 @@
 package health_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/costlink/terraform-provider-costlink/internal/acctest"
 	"github.com/costlink/terraform-provider-costlink/internal/health"
+	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
 // fakeAccountID is the account of fakeRoleARN.
@@ -85,3 +88,22 @@ func callsOf(f *fakeAWS) []string {
 }
 
 func isRegionCall(call string) bool { return strings.HasPrefix(call, "sts GetCallerIdentity ") }
+
+// Against moto behind the harness's AWS-faithful layer, whose opt-in
+// regions answer InvalidClientTokenId until the account enables them: the
+// first listed region not enabled is reported, and the CloudWatch read in the
+// next region finds nothing else wrong.
+func TestCheckMotoRegionNotEnabled(t *testing.T) {
+	t.Parallel()
+	_, target := motoRole(t)
+	target.Regions = []string{"eu-south-1", "eu-west-1"}
+	m := acctest.Moto(t)
+	m.AwaitPropagation(t, target.RoleARN)
+	res := health.NewChecker(m.AWSConfig()).Check(context.Background(), target)
+	assertDetails(t, res, health.CodeRegionNotEnabled)
+	role, err := validate.ParseRoleARN(target.RoleARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertMessage(t, res, []string{"eu-south-1", role.AccountID}, []string{"eu-west-1"})
+}
