@@ -134,11 +134,7 @@ func (s trustStatement) principalMatch(caller principal) match {
 	case s.Principal != nil && s.NotPrincipal == nil:
 		return principalElementMatch(s.Principal, caller)
 	case s.NotPrincipal != nil && s.Principal == nil && s.Effect == "Deny":
-		m := principalElementMatch(s.NotPrincipal, caller)
-		if m == matchUnknown {
-			return matchUnknown
-		}
-		return map[match]match{matchYes: matchNo, matchNo: matchYes}[m]
+		return principalElementMatch(s.NotPrincipal, caller).negate()
 	default:
 		// A trust policy statement needs exactly one of them; Allow with
 		// NotPrincipal is outside what the evaluator supports.
@@ -242,6 +238,18 @@ func anyGlob(patterns []string, s string, foldCase bool) bool {
 		}
 	}
 	return false
+}
+
+// negate is the match of NotPrincipal: unknown stays unknown.
+func (m match) negate() match {
+	switch m {
+	case matchYes:
+		return matchNo
+	case matchNo:
+		return matchYes
+	default:
+		return matchUnknown
+	}
 }
 
 func boolMatch(b bool) match {
