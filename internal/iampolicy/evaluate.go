@@ -109,8 +109,11 @@ func (p *principal) names(c caller) bool {
 // elements: NotPrincipal",
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
 func (p *principal) exempts(c caller) bool {
-	if p == nil || p.anyone {
-		return p != nil
+	switch {
+	case p == nil:
+		return false
+	case p.anyone:
+		return true // NotPrincipal "*" leaves everyone out
 	}
 	aws := p.byType["AWS"]
 	has := func(match func(string) bool) bool {

@@ -143,6 +143,12 @@ func TestVerifyTrust(t *testing.T) {
 			`{"Effect":"Deny","Principal":"*","Action":"sts:TagSession"}`), nil},
 		{"deny to everyone but the account", withStatement(ours,
 			`{"Effect":"Deny","NotPrincipal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}`), nil},
+		{"deny with NotPrincipal anyone", withStatement(ours,
+			`{"Effect":"Deny","NotPrincipal":"*","Action":"sts:AssumeRole"}`), nil},
+		{"allow with NotPrincipal another account", policyOf(`{"Effect":"Allow","NotPrincipal":{"AWS":"210987654321"},` +
+			`"Action":"sts:AssumeRole","Condition":` + ourCondition + `}`), nil},
+		{"allow with NotPrincipal the account", policyOf(`{"Effect":"Allow","NotPrincipal":{"AWS":"123456789012"},` +
+			`"Action":"sts:AssumeRole","Condition":` + ourCondition + `}`), ErrPrincipalNotTrusted},
 		{"deny to everyone but another account", withStatement(ours,
 			`{"Effect":"Deny","NotPrincipal":{"AWS":"210987654321"},"Action":"sts:AssumeRole"}`), ErrTrustDenied},
 	}
