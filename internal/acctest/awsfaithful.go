@@ -16,8 +16,9 @@ package acctest
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 //     with principals per "IAM JSON policy elements: Principal"
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
-//     and the sts:ExternalId condition per "Access to AWS accounts owned by
-//     third parties" https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html
+//     and the sts:ExternalId condition per "How to use an external ID when
+//     granting access to your AWS resources to a third party"
+//     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html
 //     (see trusteval.go; conditions other than StringEquals/StringLike on
 //     sts:ExternalId are not evaluated: an Allow holding one does not apply,
 //     a Deny holding one does).

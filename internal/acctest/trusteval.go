@@ -16,8 +16,9 @@ import (
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 //   - IAM JSON policy elements: Principal:
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
-//   - Access to AWS accounts owned by third parties (external ID):
-//     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html
+//   - How to use an external ID when granting access to your AWS resources
+//     to a third party:
+//     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html
 
 // errInvalidTrustPolicy is a trust policy the evaluator cannot read; IAM
 // never stores one, so meeting it means the lookup went wrong.
