@@ -28,7 +28,7 @@ const (
 // ignoreWait: import cannot know wait_for_healthy, a setting of the
 // configuration, and takes its default; and the service checks these
 // role-less connections in the background, so their health moves on.
-var ignoreWait = []string{"wait_for_healthy", "health_status"}
+var ignoreWait = []string{"wait_for_healthy", "health_status", "health_details"}
 
 func roleARN(account, name string) string {
 	return fmt.Sprintf("arn:aws:iam::%s:role/costlink/%s", account, name)

@@ -31,6 +31,8 @@ const (
 // generated policy and the connection that waits until it is healthy, with
 // a health data source that runs a check whenever it is read.
 func healthFlowConfig(t *testing.T, org *acctest.Org, moto *acctest.MotoServer, account, selectConnection string) string {
+	// eu-south-1 is an opt-in region: the account has enabled it, as it must.
+	moto.EnableRegion(account, "eu-south-1")
 	return org.ProviderConfigWithAWS(t, moto) + billingConnectionHCL + memberRolePolicyHCL(moto, account) + `
 resource "costlink_aws_connection" "member" {
   name       = "member"
@@ -93,9 +95,11 @@ func TestAccConnectionHealth_flow(t *testing.T) {
 			},
 			{Config: config, ConfigStateChecks: expectHealth("healthy", "")},
 			{
+				// AWS tells the platform only AccessDenied for a role that is
+				// gone; the provider's wait is what names role_not_found.
 				PreConfig:         func() { deleteRoleOutOfBand(t, memberIAM, "costlink-resource-access") },
 				Config:            configByName,
-				ConfigStateChecks: expectHealth("unhealthy", "role_not_found"),
+				ConfigStateChecks: expectHealth("unhealthy", "assume_role_denied"),
 			},
 			{Config: configByName, ConfigStateChecks: healthy},
 		},
