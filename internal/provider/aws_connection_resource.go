@@ -116,8 +116,9 @@ func (r *awsConnectionResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Validators: []validator.String{bucketNameValidator()},
 			},
 			"regions": schema.SetAttribute{
-				MarkdownDescription: "AWS regions the connection covers, for example `[\"us-east-1\", \"eu-south-1\"]`. Regions where " +
-					"STS is not active by default (such as `ap-east-1` or `eu-south-1`) must be activated in the account.",
+				MarkdownDescription: "AWS regions the connection covers, for example `[\"us-east-1\", \"eu-south-1\"]`, checked at plan " +
+					"against the regions AWS knows. An opt-in region (such as `ap-east-1` or `eu-south-1`) must be enabled for the " +
+					"account, and STS must be active in every listed region: health reports `region_not_enabled` or `sts_region_inactive`.",
 				ElementType: types.StringType,
 				Optional:    true,
 				Computed:    true,

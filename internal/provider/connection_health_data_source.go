@@ -93,8 +93,10 @@ func (d *connectionHealthDataSource) Schema(_ context.Context, _ datasource.Sche
 					Attributes: map[string]schema.Attribute{
 						"code": schema.StringAttribute{
 							MarkdownDescription: "What is wrong: `assume_role_denied`, `role_not_found`, `trust_principal_mismatch`, " +
-								"`external_id_condition_missing`, `external_id_mismatch`, `policy_missing`, `policy_outdated`, " +
-								"`sts_region_inactive` or `permission_denied`.",
+								"`external_id_condition_missing`, `external_id_mismatch`, `trust_explicit_deny`, `policy_missing`, " +
+								"`policy_outdated`, `sts_region_inactive`, `region_not_enabled` or `permission_denied`. AWS tells the " +
+								"platform only `assume_role_denied` when it cannot assume the role, whatever the cause: " +
+								"`costlink_aws_connection` reads the role itself to name it.",
 							Computed: true,
 						},
 						"message":     schema.StringAttribute{MarkdownDescription: "What the check found.", Computed: true},
