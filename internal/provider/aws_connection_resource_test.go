@@ -292,6 +292,7 @@ resource "costlink_aws_connection" "member" {
 		{`name = "prod"` + "\n" + `role_arn = "arn:aws:iam::1234:role/x"`, "is not an IAM role ARN: expected arn:PARTITION:iam::ACCOUNT_ID:role/NAME"},
 		{`name = "prod"` + "\n" + `role_arn = "arn:aws:iam::123456789012:user/x"`, "is not an IAM role ARN"},
 		{`name = "prod"` + "\n" + valid + "\n" + `regions = ["us-east-1", "US-WEST-2"]`, `"US-WEST-2" is not an AWS region name`},
+		{`name = "prod"` + "\n" + valid + "\n" + `regions = ["us-esat-1"]`, `"us-esat-1" is not an AWS region name: did you mean "us-east-1"?`},
 		{`name = "prod"` + "\n" + valid + "\n" + `billing_bucket = "acme-billing"`, "billing_bucket is only for \"billing\" connections"},
 		{`name = "prod"` + "\n" + valid + "\n" + `type = "billing"`, "billing_bucket is required for a \"billing\" connection"},
 		{`name = "prod"` + "\n" + valid + "\n" + `type = "payer"`, `value must be one of: ["resource" "billing"]`},

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -285,6 +286,47 @@ func TestAccConnectionHealth_waitsOutPropagation(t *testing.T) {
 				return nil
 			},
 		}},
+		CheckDestroy: org.CheckNoConnections,
+	})
+}
+
+// TestAccConnectionHealth_failedUpdateWaitsAgain: an update whose wait
+// failed keeps its changes and its unhealthy status, and the next apply
+// checks and waits again instead of saying "No changes"; the fix made with
+// Terraform ends healthy.
+func TestAccConnectionHealth_failedUpdateWaitsAgain(t *testing.T) {
+	org := acctest.NewOrg(t)
+	moto := acctest.Moto(t)
+	account := moto.NewMemberAccount(t)
+	moto.DeactivateSTS(account, "eu-west-1")
+	hcl, arn, regions := managedRole(moto, account)
+	withInactiveRegion := matrixConfig(t, org, moto, hcl, arn, `["us-east-1", "eu-west-1"]`)
+	failedUpdate := regexp.MustCompile(`(?s)waiting\s+will\s+not\s+fix\s+it.*sts_region_inactive:.*eu-west-1.*changes\s+are\s+saved.*` +
+		`health_status\s+as\s+known\s+after\s+apply`)
+	const addr = "costlink_aws_connection.member"
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: matrixConfig(t, org, moto, hcl, arn, regions)},
+			{Config: withInactiveRegion, ExpectError: failedUpdate},
+			{
+				// Nothing in the configuration changed: the plan proposes
+				// the wait again, and the apply checks again.
+				Config: withInactiveRegion,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("health_status")),
+				}},
+				ExpectError: failedUpdate,
+			},
+			{
+				Config: matrixConfig(t, org, moto, hcl, arn, regions),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("health_status"), knownvalue.StringExact("healthy")),
+				},
+			},
+		},
 		CheckDestroy: org.CheckNoConnections,
 	})
 }
