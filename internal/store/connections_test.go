@@ -187,12 +187,7 @@ func TestDeleteBillingConnectionWithResourceConnections(t *testing.T) {
 // handles on the file create resource connections: however they interleave,
 // no resource connection outlives the billing connection.
 func TestDeleteBillingRacesCreate(t *testing.T) {
-	s, path := openTestStore(t)
-	s2, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
+	s, s2 := openTwoHandles(t)
 	ctx := context.Background()
 	for round := range 5 {
 		org := testOrg(t, s, fmt.Sprintf("org-%d", round))

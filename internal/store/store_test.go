@@ -22,6 +22,19 @@ func openTestStore(t *testing.T) (*Store, string) {
 	return s, path
 }
 
+// openTwoHandles opens one file twice, as the server and the keys command
+// do, to test writers that meet only through the database.
+func openTwoHandles(t *testing.T) (*Store, *Store) {
+	t.Helper()
+	s, path := openTestStore(t)
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s2.Close() })
+	return s, s2
+}
+
 func testOrg(t *testing.T, s *Store, name string) Organization {
 	t.Helper()
 	org, err := s.EnsureOrganization(context.Background(), name)
@@ -129,12 +142,7 @@ func assertMode(t *testing.T, path string, want os.FileMode) {
 // TestConcurrentWriters writes from two handles on one file, as the server
 // and the keys command do, and from many goroutines at once.
 func TestConcurrentWriters(t *testing.T) {
-	s, path := openTestStore(t)
-	s2, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
+	s, s2 := openTwoHandles(t)
 	ctx := context.Background()
 	org := testOrg(t, s, "acme")
 	mustCreate(t, s, conn(org.ID, validate.TypeBilling, 1))
