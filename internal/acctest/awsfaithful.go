@@ -8,9 +8,10 @@ package acctest
 //   - Caller identity: the base account's static key is 123456789012 (user
 //     moto); a key issued by an sts:AssumeRole forwarded through the layer
 //     belongs to the role's account, as that role's session.
-//   - sts:AssumeRole is evaluated before moto sees it: a missing role, a
-//     role whose ARN does not match, or a trust policy that does not allow
-//     the caller all answer 403 AccessDenied, never NoSuchEntity. Trust
+//   - sts:AssumeRole is evaluated before moto sees it: a missing role, an
+//     ARN that is not the role's (a wrong or missing path), or a trust
+//     policy that does not allow the caller all answer 403 AccessDenied,
+//     never NoSuchEntity. Trust
 //     policies are evaluated per "Policy evaluation logic" (explicit Deny
 //     wins, then an Allow, else implicit deny)
 //     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
@@ -137,32 +138,37 @@ func (l *faithfulLayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // refuse is AWS's answer where it differs from moto's, or nil to forward.
 func (l *faithfulLayer) refuse(ctx context.Context, req signedRequest, caller principal) *awsError {
-	if req.service != "iam" && !l.regionEnabled(caller.account, req.region) {
+	switch {
+	case req.service != "iam" && !l.regionEnabled(caller.account, req.region):
 		return invalidClientTokenID()
-	}
-	if req.service != "sts" {
+	case req.service != "sts":
 		return nil
+	case req.action == "AssumeRole":
+		return l.evaluateAssumeRole(ctx, req, caller)
+	default:
+		return l.requireSTS(caller.account, req.region)
 	}
-	issuer := caller.account
-	roleAccount, roleName, isRole := parseRoleARN(req.params.Get("RoleArn"))
-	if req.action == "AssumeRole" && isRole {
-		issuer = roleAccount
+}
+
+// requireSTS refuses when STS in region does not issue credentials for
+// accountID, the account they are requested for.
+func (l *faithfulLayer) requireSTS(accountID, region string) *awsError {
+	if !l.stsActive(accountID, region) {
+		return regionDisabled(accountID)
 	}
-	if !l.stsActive(issuer, req.region) {
-		return regionDisabled(issuer)
-	}
-	if req.action != "AssumeRole" {
-		return nil
-	}
-	roleARN := req.params.Get("RoleArn")
-	if !isRole {
-		return accessDenied(caller, roleARN)
-	}
-	return l.evaluateAssumeRole(ctx, roleARN, roleAccount, roleName, req, caller)
+	return nil
 }
 
 // evaluateAssumeRole reads the role from moto and decides as AWS does.
-func (l *faithfulLayer) evaluateAssumeRole(ctx context.Context, roleARN, account, name string, req signedRequest, caller principal) *awsError {
+func (l *faithfulLayer) evaluateAssumeRole(ctx context.Context, req signedRequest, caller principal) *awsError {
+	roleARN := req.params.Get("RoleArn")
+	account, name, ok := parseRoleARN(roleARN)
+	if !ok {
+		return accessDenied(caller, roleARN)
+	}
+	if err := l.requireSTS(account, req.region); err != nil {
+		return err
+	}
 	role, err := l.roles.role(ctx, account, name)
 	switch {
 	case errors.Is(err, errRoleNotFound):

@@ -217,3 +217,24 @@ func TestFaithfulRegions(t *testing.T) {
 		t.Errorf("GetCallerIdentity in eu-west-2, still active: %v", err)
 	}
 }
+
+// TestFaithfulRoleARNWithPath: a role with a path is assumed by its full
+// ARN; the ARN without the path is not the role's and is refused.
+func TestFaithfulRoleARNWithPath(t *testing.T) {
+	t.Parallel()
+	m := Moto(t)
+	account := m.NewMemberAccount(t)
+	out, err := m.DirectIAM(account).CreateRole(context.Background(), &iam.CreateRoleInput{
+		RoleName: aws.String("pathed"), Path: aws.String("/costlink/"),
+		AssumeRolePolicyDocument: aws.String(trusting(ServicePrincipalARN, "")),
+	})
+	if err != nil {
+		t.Fatalf("CreateRole: %v", err)
+	}
+	if _, err := assumeRole(m.AWSConfig(), aws.ToString(out.Role.Arn), ""); err != nil {
+		t.Errorf("AssumeRole by the full ARN: %v", err)
+	}
+	withoutPath := "arn:aws:iam::" + account + ":role/pathed"
+	_, err = assumeRole(m.AWSConfig(), withoutPath, "")
+	assertAPIError(t, err, "AccessDenied", deniedMessage(baseUserARN, withoutPath))
+}
