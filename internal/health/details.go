@@ -170,7 +170,7 @@ func regionUnreachable(region string, err error) Detail {
 	return Detail{
 		Code:        CodePermissionDenied,
 		Message:     fmt.Sprintf("the role's credentials cannot call STS in region %s: %s", region, describe(err)),
-		Remediation: fmt.Sprintf("Enable region %s for the role's account and make sure no service control policy denies the role's calls there.", region),
+		Remediation: fmt.Sprintf("Make sure no service control policy or permissions boundary denies the role's STS calls in %s.", region),
 	}
 }
 
