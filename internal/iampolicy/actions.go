@@ -408,6 +408,9 @@ var denials = []denial{
 		// Function configurations: environment variables.
 		"lambda:ListFunctions",
 		"lambda:ListVersionsByFunction",
+		// Not data, but rated Write in the Service Authorization Reference:
+		// the role stays within List and Read.
+		"iot:ListSubscriptions",
 		// End users' utterances, campaign message content.
 		"lex:GetUtterancesView",
 		"mobiletargeting:GetCampaigns",
