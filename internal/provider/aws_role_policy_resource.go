@@ -221,7 +221,9 @@ func (r *awsRolePolicyResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 	if err := removePolicy(ctx, account, state.RoleName.ValueString(), had, rolePolicy{}); err != nil {
 		resp.Diagnostics.AddError("Cannot remove the policies from the role", err.Error())
+		return
 	}
+	recheckConnections(ctx, r.data, account, state.RoleName.ValueString())
 }
 
 // ImportState takes ROLE_NAME or ASSUME_ROLE_ARN,ROLE_NAME.
@@ -261,6 +263,7 @@ func (r *awsRolePolicyResource) apply(ctx context.Context, plan *awsRolePolicyRe
 	}
 	diags.Append(plan.setPolicy(ctx, want.Version, policy)...)
 	plan.ID = plan.RoleName
+	recheckConnections(ctx, r.data, account, role)
 }
 
 // removePolicy deletes the inline policies and detaches the managed policies

@@ -283,6 +283,9 @@ func (r *awsRoleResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	resp.Diagnostics.Append(plan.fromRole(ctx, role)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	if !plan.TrustPolicyJSON.Equal(state.TrustPolicyJSON) || !plan.PermissionsBoundary.Equal(state.PermissionsBoundary) {
+		recheckConnections(ctx, r.data, account, name)
+	}
 }
 
 func (r *awsRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -330,3 +330,56 @@ func TestAccConnectionHealth_failedUpdateWaitsAgain(t *testing.T) {
 		CheckDestroy: org.CheckNoConnections,
 	})
 }
+
+// TestAccConnectionHealth_roleChangeChecksNow: a change to the role's
+// policies through Terraform has the service check the role's connections
+// in that apply, even one that does not wait: removing the policy turns it
+// red and putting it back green, with no periodic check and no other call.
+func TestAccConnectionHealth_roleChangeChecksNow(t *testing.T) {
+	org := acctest.NewOrg(t)
+	moto := acctest.Moto(t)
+	account := moto.NewMemberAccount(t)
+	hcl, arn, regions := managedRole(moto, account)
+	// The role and a connection that does not wait, with or without the
+	// role's policy.
+	config := func(policy string) string {
+		return org.ProviderConfigWithAWS(t, moto) + billingConnectionHCL + fmt.Sprintf(`
+resource "costlink_aws_role" "member" {
+  assume_role_arn = %[1]q
+}
+%[2]s
+resource "costlink_aws_connection" "member" {
+  name             = "member"
+  role_arn         = costlink_aws_role.member.arn
+  regions          = %[3]s
+  wait_for_healthy = false
+  depends_on       = [costlink_aws_connection.payer]
+}
+`, moto.MemberAccountRoleARN(account), policy, regions)
+	}
+	policy := fmt.Sprintf(`
+resource "costlink_aws_role_policy" "member" {
+  role_name       = costlink_aws_role.member.name
+  assume_role_arn = %q
+}
+`, moto.MemberAccountRoleARN(account))
+	serviceSays := func(status, code string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			h := org.ConnectionNamed(t, "member").Health
+			if h.Status != status || (code != "" && (len(h.Details) == 0 || h.Details[0].Code != code)) {
+				return fmt.Errorf("the service says %s %v, want %s %s", h.Status, h.Details, status, code)
+			}
+			return nil
+		}
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: matrixConfig(t, org, moto, hcl, arn, regions), Check: serviceSays("healthy", "")},
+			{Config: config(""), Check: serviceSays("unhealthy", "policy_missing")},
+			{Config: config(policy), Check: serviceSays("healthy", "")},
+		},
+		CheckDestroy: org.CheckNoConnections,
+	})
+}
