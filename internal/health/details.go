@@ -3,6 +3,8 @@ package health
 import (
 	"fmt"
 	"strings"
+
+	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
 )
 
 // Detail is one reason a connection is not healthy.
@@ -19,22 +21,16 @@ type Detail struct {
 const (
 	CodeAssumeRoleDenied           = "assume_role_denied"
 	CodeRoleNotFound               = "role_not_found"
-	CodeTrustPrincipalMismatch     = "trust_principal_mismatch"
-	CodeExternalIDConditionMissing = "external_id_condition_missing"
-	CodeExternalIDMismatch         = "external_id_mismatch"
-	CodeTrustExplicitDeny          = "trust_explicit_deny"
+	CodeTrustPrincipalMismatch     = iampolicy.CodeTrustPrincipalMismatch
+	CodeExternalIDConditionMissing = iampolicy.CodeExternalIDConditionMissing
+	CodeExternalIDMismatch         = iampolicy.CodeExternalIDMismatch
+	CodeTrustExplicitDeny          = iampolicy.CodeTrustExplicitDeny
 	CodePolicyMissing              = "policy_missing"
 	CodePolicyOutdated             = "policy_outdated"
 	CodeSTSRegionInactive          = "sts_region_inactive"
 	CodeRegionNotEnabled           = "region_not_enabled"
 	CodePermissionDenied           = "permission_denied"
 )
-
-// trustStatement is the trust policy statement the platform needs, as
-// remediations spell it out.
-func trustStatement(t Target) string {
-	return fmt.Sprintf("a statement allowing sts:AssumeRole for %s with the condition StringEquals sts:ExternalId = %q", t.PrincipalARN, t.ExternalID)
-}
 
 func invalidRoleARN(err error) Detail {
 	return Detail{
@@ -49,7 +45,7 @@ func assumeRoleDenied(t Target, err error) Detail {
 		Code:    CodeAssumeRoleDenied,
 		Message: fmt.Sprintf("the platform (%s) cannot assume role %s with the organization's external ID: %s", t.PrincipalARN, t.RoleARN, describe(err)),
 		Remediation: fmt.Sprintf("Create the role if it does not exist, give its trust policy %s, and allow about 5 minutes for IAM to propagate the change.",
-			trustStatement(t)),
+			iampolicy.TrustStatement(t.PrincipalARN, t.ExternalID)),
 	}
 }
 
@@ -58,53 +54,6 @@ func roleNotFound(roleARN string) Detail {
 		Code:        CodeRoleNotFound,
 		Message:     fmt.Sprintf("role %s does not exist", roleARN),
 		Remediation: "Create the role (costlink_aws_role does) or update the connection with the ARN of an existing role.",
-	}
-}
-
-func trustPrincipalMismatch(t Target) Detail {
-	return Detail{
-		Code:        CodeTrustPrincipalMismatch,
-		Message:     fmt.Sprintf("the trust policy of role %s does not allow the platform's principal %s to call sts:AssumeRole", t.RoleARN, t.PrincipalARN),
-		Remediation: fmt.Sprintf("Add %s to the role's trust policy.", trustStatement(t)),
-	}
-}
-
-func externalIDConditionMissing(t Target) Detail {
-	return Detail{
-		Code: CodeExternalIDConditionMissing,
-		Message: fmt.Sprintf("the trust policy of role %s lets %s assume it without the organization's external ID, "+
-			"so anyone using the platform could reach the role", t.RoleARN, t.PrincipalARN),
-		Remediation: fmt.Sprintf("Add the condition StringEquals sts:ExternalId = %q to every trust policy statement that allows %s.",
-			t.ExternalID, t.PrincipalARN),
-	}
-}
-
-func externalIDMismatch(t Target) Detail {
-	return Detail{
-		Code:        CodeExternalIDMismatch,
-		Message:     fmt.Sprintf("the trust policy of role %s requires an external ID other than the organization's", t.RoleARN),
-		Remediation: fmt.Sprintf("Set the trust policy's condition StringEquals sts:ExternalId to %q alone.", t.ExternalID),
-	}
-}
-
-// trustExplicitDeny reports a Deny statement that applies to the platform's
-// sts:AssumeRole: it outweighs every Allow, so AWS refuses the platform.
-func trustExplicitDeny(t Target) Detail {
-	return Detail{
-		Code:    CodeTrustExplicitDeny,
-		Message: fmt.Sprintf("the trust policy of role %s has a Deny statement that applies to %s calling sts:AssumeRole", t.RoleARN, t.PrincipalARN),
-		Remediation: fmt.Sprintf("Remove the Deny statement that matches %s from the role's trust policy, or add a condition so that it no longer "+
-			"applies to sts:AssumeRole with the external ID %q.", t.PrincipalARN, t.ExternalID),
-	}
-}
-
-// unreadableTrust reports a trust policy the check cannot interpret: it
-// cannot tell whether the platform is trusted, so the role is not.
-func unreadableTrust(t Target, err error) Detail {
-	return Detail{
-		Code:        CodeTrustPrincipalMismatch,
-		Message:     fmt.Sprintf("the trust policy of role %s cannot be verified: %v", t.RoleARN, err),
-		Remediation: fmt.Sprintf("Replace the role's trust policy with one holding %s.", trustStatement(t)),
 	}
 }
 

@@ -2,7 +2,6 @@ package health
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,19 +34,6 @@ func checkRole(ctx context.Context, client *iam.Client, role validate.RoleARN, t
 // verifyTrust checks the trust policy (URL-encoded, as IAM returns it) and
 // returns the detail of what is wrong with it, if anything is.
 func verifyTrust(doc string, t Target) (Detail, bool) {
-	err := iampolicy.VerifyTrust(doc, t.PrincipalARN, t.ExternalID)
-	switch {
-	case err == nil:
-		return Detail{}, true
-	case errors.Is(err, iampolicy.ErrTrustDenied):
-		return trustExplicitDeny(t), false
-	case errors.Is(err, iampolicy.ErrPrincipalNotTrusted):
-		return trustPrincipalMismatch(t), false
-	case errors.Is(err, iampolicy.ErrExternalIDNotRequired):
-		return externalIDConditionMissing(t), false
-	case errors.Is(err, iampolicy.ErrExternalIDMismatch):
-		return externalIDMismatch(t), false
-	default:
-		return unreadableTrust(t, err), false
-	}
+	f, wrong := iampolicy.CheckTrust(doc, t.RoleARN, t.PrincipalARN, t.ExternalID)
+	return Detail(f), !wrong
 }

@@ -270,8 +270,9 @@ func (r *awsConnectionResource) Read(ctx context.Context, req resource.ReadReque
 }
 
 func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan awsConnectionResourceModel
+	var plan, state awsConnectionResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -283,7 +284,7 @@ func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 
-	conn, err := r.updateRecord(ctx, req.State, &plan, regions, etag)
+	conn, err := r.updateRecord(ctx, &state, &plan, regions, etag)
 	if client.IsPreconditionFailed(err) {
 		resp.Diagnostics.AddError("The connection changed outside Terraform",
 			fmt.Sprintf("Connection %s was changed by someone else after Terraform last read it, so this update was not applied. "+
@@ -307,11 +308,7 @@ func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateR
 
 // updateRecord sends the planned record to the service, or, when only the
 // health wait was planned, reads it.
-func (r *awsConnectionResource) updateRecord(ctx context.Context, prior tfsdk.State, plan *awsConnectionResourceModel, regions []string, etag string) (*client.Connection, error) {
-	var state awsConnectionResourceModel
-	if diags := prior.Get(ctx, &state); diags.HasError() {
-		return nil, fmt.Errorf("reading the prior state: %v", diags)
-	}
+func (r *awsConnectionResource) updateRecord(ctx context.Context, state, plan *awsConnectionResourceModel, regions []string, etag string) (*client.Connection, error) {
 	if plan.Name.Equal(state.Name) && plan.RoleARN.Equal(state.RoleARN) && plan.BillingBucket.Equal(state.BillingBucket) && plan.Regions.Equal(state.Regions) {
 		return r.client.GetConnection(ctx, plan.ID.ValueString())
 	}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -24,30 +23,26 @@ import (
 // credentials and tells a mistake (fail now, saying what to write) from IAM
 // catching up (keep waiting, for at most one propagation window).
 
-// Health codes the provider acts on. The service defines them; the API
-// document lists them.
+// Health codes the provider acts on besides the trust codes iampolicy
+// defines. The service defines them too; the API document lists them.
 const (
-	codeAssumeRoleDenied           = "assume_role_denied"
-	codeRoleNotFound               = "role_not_found"
-	codeTrustPrincipalMismatch     = "trust_principal_mismatch"
-	codeExternalIDConditionMissing = "external_id_condition_missing"
-	codeExternalIDMismatch         = "external_id_mismatch"
-	codeTrustExplicitDeny          = "trust_explicit_deny"
-	codePolicyMissing              = "policy_missing"
-	codePolicyOutdated             = "policy_outdated"
-	codePermissionDenied           = "permission_denied"
-	codeSTSRegionInactive          = "sts_region_inactive"
-	codeRegionNotEnabled           = "region_not_enabled"
+	codeAssumeRoleDenied  = "assume_role_denied"
+	codeRoleNotFound      = "role_not_found"
+	codePolicyMissing     = "policy_missing"
+	codePolicyOutdated    = "policy_outdated"
+	codePermissionDenied  = "permission_denied"
+	codeSTSRegionInactive = "sts_region_inactive"
+	codeRegionNotEnabled  = "region_not_enabled"
 )
 
 // definiteHealthCodes are the service's findings that waiting will not
 // change: the service read them from the role, or AWS named the region.
 var definiteHealthCodes = []string{
 	codeRoleNotFound,
-	codeTrustPrincipalMismatch,
-	codeExternalIDConditionMissing,
-	codeExternalIDMismatch,
-	codeTrustExplicitDeny,
+	iampolicy.CodeTrustPrincipalMismatch,
+	iampolicy.CodeExternalIDConditionMissing,
+	iampolicy.CodeExternalIDMismatch,
+	iampolicy.CodeTrustExplicitDeny,
 	codeSTSRegionInactive,
 	codeRegionNotEnabled,
 }
@@ -72,6 +67,7 @@ type roleInspector struct {
 	data     *providerData
 	conn     awsConnectionResourceModel
 	role     validate.RoleARN
+	org      *client.Organization // what the role must trust, read once per wait
 	account  *awsiam.Account
 	reachErr error // why account is nil
 }
@@ -155,13 +151,26 @@ func (ri *roleInspector) connect(ctx context.Context) (*awsiam.Account, error) {
 	return ri.data.aws.Account(ctx, &awsiam.AssumeRole{RoleARN: via, ExternalID: ri.conn.AssumeRoleExternalID.ValueString()})
 }
 
+// organization returns the organization the role must trust, read on
+// first use: it does not change during a wait.
+func (ri *roleInspector) organization(ctx context.Context) (*client.Organization, error) {
+	if ri.org == nil {
+		org, err := ri.data.client.GetOrganization(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ri.org = org
+	}
+	return ri.org, nil
+}
+
 // explainDenied tells why the platform cannot assume the role: the role is
 // missing or its trust policy is wrong (hopeless), or the trust policy is
 // right and IAM has not propagated it yet (waiting helps). A change the
 // wait rides out was made before it began (the connection depends on its
 // role), so one window from the start of the wait bounds it.
 func (ri *roleInspector) explainDenied(ctx context.Context, denied client.HealthDetail) (client.HealthDetail, bool) {
-	org, err := ri.data.client.GetOrganization(ctx)
+	org, err := ri.organization(ctx)
 	if err != nil {
 		return denied, false
 	}
@@ -180,8 +189,8 @@ func (ri *roleInspector) explainDenied(ctx context.Context, denied client.Health
 	if err != nil {
 		return unreadableRole(ri.conn.RoleARN.ValueString(), org, err), false
 	}
-	if wrong, ok := trustProblem(ri.conn.RoleARN.ValueString(), aws.ToString(role.AssumeRolePolicyDocument), org); ok {
-		return wrong, true
+	if f, wrong := iampolicy.CheckTrust(aws.ToString(role.AssumeRolePolicyDocument), ri.conn.RoleARN.ValueString(), org.PrincipalARN, org.ExternalID); wrong {
+		return client.HealthDetail(f), true
 	}
 	created := aws.ToTime(role.CreateDate)
 	return client.HealthDetail{
@@ -195,40 +204,6 @@ func (ri *roleInspector) explainDenied(ctx context.Context, denied client.Health
 	}, false
 }
 
-// trustProblem names what is wrong with the role's trust policy for the
-// organization, if anything is.
-func trustProblem(roleARN, trust string, org *client.Organization) (client.HealthDetail, bool) {
-	err := iampolicy.VerifyTrust(trust, org.PrincipalARN, org.ExternalID)
-	if err == nil {
-		return client.HealthDetail{}, false
-	}
-	statement := fmt.Sprintf("a statement allowing sts:AssumeRole for %s with the condition StringEquals sts:ExternalId = %q",
-		org.PrincipalARN, org.ExternalID)
-	d := client.HealthDetail{
-		Code:        codeTrustPrincipalMismatch,
-		Message:     fmt.Sprintf("the trust policy of role %s cannot be understood: %v", roleARN, err),
-		Remediation: "Replace the trust policy with " + statement + ".",
-	}
-	switch {
-	case errors.Is(err, iampolicy.ErrPrincipalNotTrusted):
-		d.Message = fmt.Sprintf("the trust policy of role %s does not allow the platform's principal %s to call sts:AssumeRole", roleARN, org.PrincipalARN)
-		d.Remediation = "Add " + statement + " to the role's trust policy."
-	case errors.Is(err, iampolicy.ErrExternalIDMismatch):
-		d.Code = codeExternalIDMismatch
-		d.Message = fmt.Sprintf("the trust policy of role %s lets the platform in only with an external ID other than the organization's", roleARN)
-		d.Remediation = fmt.Sprintf("Set the trust policy's condition StringEquals sts:ExternalId to %q.", org.ExternalID)
-	case errors.Is(err, iampolicy.ErrExternalIDNotRequired):
-		d.Code = codeExternalIDConditionMissing
-		d.Message = fmt.Sprintf("the trust policy of role %s lets %s assume it without the organization's external ID", roleARN, org.PrincipalARN)
-		d.Remediation = fmt.Sprintf("Add the condition StringEquals sts:ExternalId = %q to every statement that allows %s.", org.ExternalID, org.PrincipalARN)
-	case errors.Is(err, iampolicy.ErrTrustDenied):
-		d.Code = codeTrustExplicitDeny
-		d.Message = fmt.Sprintf("the trust policy of role %s has a Deny statement that matches the platform's principal %s", roleARN, org.PrincipalARN)
-		d.Remediation = "Remove the Deny statement, or narrow it so that it does not match " + org.PrincipalARN + "."
-	}
-	return d, true
-}
-
 // unreadableRole is the denial explained without reading the role: the
 // causes in the order onboarding meets them.
 func unreadableRole(roleARN string, org *client.Organization, err error) client.HealthDetail {
@@ -236,9 +211,8 @@ func unreadableRole(roleARN string, org *client.Organization, err error) client.
 		Code: codeAssumeRoleDenied,
 		Message: fmt.Sprintf("AWS denies the platform (%s) sts:AssumeRole on %s, and the provider cannot read the role to tell why "+
 			"(%v). Possible causes, most likely first: IAM has not finished propagating a new or changed role (minutes); the "+
-			"trust policy does not allow %s with the condition StringEquals sts:ExternalId = %q; the role does not exist; a Deny "+
-			"statement in the trust policy, or an organization policy, refuses the platform", org.PrincipalARN, roleARN, err,
-			org.PrincipalARN, org.ExternalID),
+			"trust policy lacks %s; the role does not exist; a Deny statement in the trust policy, or an organization policy, "+
+			"refuses the platform", org.PrincipalARN, roleARN, err, iampolicy.TrustStatement(org.PrincipalARN, org.ExternalID)),
 		Remediation: "Check the role against those causes, or let the provider read it: give it credentials in the role's account, " +
 			"or set assume_role_arn on the connection to a role it may assume there.",
 	}
