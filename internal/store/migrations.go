@@ -63,6 +63,9 @@ ALTER TABLE connections ADD COLUMN health_last_healthy_at TEXT NOT NULL DEFAULT 
 ALTER TABLE connections ADD COLUMN health_policy_version TEXT NOT NULL DEFAULT '';
 ALTER TABLE connections ADD COLUMN health_details TEXT NOT NULL DEFAULT '[]';
 CREATE INDEX connections_health_checked_at ON connections (health_checked_at);`},
+	{3, "idempotency keys name their connection and expire", `
+ALTER TABLE idempotency_keys ADD COLUMN connection_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);`},
 }
 
 // migrate applies the migrations the database has not seen yet. The version
