@@ -31,8 +31,7 @@ type Connection struct {
 
 // Created is the outcome of CreateConnection.
 type Created struct {
-	Connection Connection // the new record; zero when Replayed
-	Response   Response   // what Render returned, or the stored response when Replayed
+	Connection Connection // the new record, or the one the key created when Replayed
 	Replayed   bool       // the key was seen before: nothing was created
 }
 
@@ -42,14 +41,17 @@ type Created struct {
 // clash with an existing name or account+type is a *ConflictError.
 //
 // With idem, the key is looked up and recorded in the same transaction as the
-// insert, so concurrent or repeated requests with one key create one record.
+// insert, so concurrent or repeated requests with one key create one record;
+// a repeat returns that record as it is now (see keyedConnection for the
+// errors of a key used before).
 func (s *Store) CreateConnection(ctx context.Context, c Connection, idem *Idempotency) (Created, error) {
 	var out Created
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
 		if idem != nil {
-			resp, found, err := storedResponse(ctx, tx, c.OrgID, idem)
+			keyed, found, err := keyedConnection(ctx, tx, c.OrgID, idem, now)
 			if found || err != nil {
-				out = Created{Response: resp, Replayed: found}
+				out = Created{Connection: keyed, Replayed: found}
 				return err
 			}
 		}
@@ -58,7 +60,6 @@ func (s *Store) CreateConnection(ctx context.Context, c Connection, idem *Idempo
 				return err
 			}
 		}
-		now := s.now()
 		c.ID, c.Version, c.CreatedAt, c.UpdatedAt = newConnectionID(), 1, now, now
 		c.Regions = nonNil(c.Regions)
 		c.Health = Health{Status: HealthPending, Details: []HealthDetail{}}
@@ -75,7 +76,7 @@ func (s *Store) CreateConnection(ctx context.Context, c Connection, idem *Idempo
 		}
 		out.Connection = c
 		if idem != nil {
-			out.Response, err = recordResponse(ctx, tx, c, idem, now)
+			err = recordKey(ctx, tx, c, idem, now)
 		}
 		return err
 	})

@@ -7,48 +7,57 @@ import (
 	"time"
 )
 
+// IdempotencyKeyTTL is how long an idempotency key is kept: a create retried
+// or replayed within it returns the connection it created; after it, the key
+// is forgotten and a create with it is a new request. A day covers a client's
+// retries and the next apply after an interrupted one, and keeps the table
+// small.
+const IdempotencyKeyTTL = 24 * time.Hour
+
 // Idempotency ties a create to a key the client chose, so that a retried
-// request replays the first response instead of creating a second record.
+// request returns the connection the first one created instead of creating a
+// second record.
 type Idempotency struct {
 	Key         string
 	RequestHash string // identifies the request; the same key with another hash is refused
-	// Render produces the response to keep for replays. It runs inside the
-	// creating transaction and must not use the store.
-	Render func(Connection) (Response, error)
 }
 
-// Response is an HTTP response kept for replaying an idempotent request.
-type Response struct {
-	Status int
-	Body   []byte
-}
-
-// storedResponse looks up an idempotency key of the organization.
-func storedResponse(ctx context.Context, tx *sql.Tx, orgID string, idem *Idempotency) (Response, bool, error) {
-	var (
-		hash string
-		resp Response
-	)
-	err := tx.QueryRowContext(ctx, `SELECT request_hash, status, response FROM idempotency_keys WHERE org_id = ? AND key = ?`,
-		orgID, idem.Key).Scan(&hash, &resp.Status, &resp.Body)
+// keyedConnection looks up a live idempotency key of the organization and
+// returns the connection it created. It fails with *IdempotencyKeyReusedError
+// when the key came with another request, and *KeyedConnectionDeletedError
+// when its connection has been deleted since. Expired keys of the
+// organization are forgotten first.
+func keyedConnection(ctx context.Context, tx *sql.Tx, orgID string, idem *Idempotency, now time.Time) (Connection, bool, error) {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE org_id = ? AND created_at < ?`,
+		orgID, formatTime(now.Add(-IdempotencyKeyTTL))); err != nil {
+		return Connection{}, false, err
+	}
+	var hash, id string
+	err := tx.QueryRowContext(ctx, `SELECT request_hash, connection_id FROM idempotency_keys WHERE org_id = ? AND key = ?`,
+		orgID, idem.Key).Scan(&hash, &id)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return Response{}, false, nil
+		return Connection{}, false, nil
 	case err != nil:
-		return Response{}, false, err
-	case hash != idem.RequestHash:
-		return Response{}, false, ErrIdempotencyKeyReused
+		return Connection{}, false, err
 	}
-	return resp, true, nil
+	c, err := scanConnection(tx.QueryRowContext(ctx, selectConnection+` WHERE org_id = ? AND id = ?`, orgID, id))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Connection{}, false, &KeyedConnectionDeletedError{ConnectionID: id}
+	case err != nil:
+		return Connection{}, false, err
+	case hash != idem.RequestHash:
+		return Connection{}, false, &IdempotencyKeyReusedError{ConnectionID: id}
+	}
+	return c, true, nil
 }
 
-// recordResponse renders the response to c and keeps it under the key.
-func recordResponse(ctx context.Context, tx *sql.Tx, c Connection, idem *Idempotency, now time.Time) (Response, error) {
-	resp, err := idem.Render(c)
-	if err != nil {
-		return Response{}, err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO idempotency_keys (org_id, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		c.OrgID, idem.Key, idem.RequestHash, resp.Status, resp.Body, formatTime(now))
-	return resp, err
+// recordKey keeps the key of the create that made c.
+func recordKey(ctx context.Context, tx *sql.Tx, c Connection, idem *Idempotency, now time.Time) error {
+	// status and response are schema 1's stored reply, kept for its NOT NULL
+	// constraint: replays serve the connection as it is now instead.
+	_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (org_id, key, request_hash, connection_id, status, response, created_at)
+	VALUES (?, ?, ?, ?, 201, x'', ?)`, c.OrgID, idem.Key, idem.RequestHash, c.ID, formatTime(now))
+	return err
 }

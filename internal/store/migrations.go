@@ -65,7 +65,25 @@ ALTER TABLE connections ADD COLUMN health_details TEXT NOT NULL DEFAULT '[]';
 CREATE INDEX connections_health_checked_at ON connections (health_checked_at);`},
 	{3, "idempotency keys name their connection and expire", `
 ALTER TABLE idempotency_keys ADD COLUMN connection_id TEXT NOT NULL DEFAULT '';
+UPDATE idempotency_keys SET connection_id = COALESCE(json_extract(CAST(response AS TEXT), '$.id'), '');
 CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);`},
+	{4, "API key lifecycle and audit log", `
+ALTER TABLE api_keys ADD COLUMN expires_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_keys ADD COLUMN revoked_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_keys ADD COLUMN last_used_at TEXT NOT NULL DEFAULT '';
+-- No foreign keys: an audit record outlives what it names.
+CREATE TABLE audit_log (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	at         TEXT NOT NULL,
+	org_id     TEXT NOT NULL,
+	key_id     TEXT NOT NULL,
+	method     TEXT NOT NULL,
+	route      TEXT NOT NULL,
+	target     TEXT NOT NULL DEFAULT '',
+	status     INTEGER NOT NULL,
+	request_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log (at);`},
 }
 
 // migrate applies the migrations the database has not seen yet. The version
