@@ -60,6 +60,26 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
+// BaseURLSource names where the base URL of c comes from, for messages:
+// the provider's api_url argument or the COSTLINK_API_URL environment variable.
+func (c Config) BaseURLSource() string {
+	return settingSource(c.BaseURL, "api_url", EnvAPIURL)
+}
+
+// APIKeySource names where the API key of c comes from, for messages that
+// must say which key was refused without showing it.
+func (c Config) APIKeySource() string {
+	return settingSource(c.APIKey, "api_key", EnvAPIKey)
+}
+
+// settingSource follows withDefaults: a value set wins over the environment.
+func settingSource(value, argument, env string) string {
+	if value != "" {
+		return "the provider's " + argument + " argument"
+	}
+	return "the " + env + " environment variable"
+}
+
 // withDefaults returns c with the environment fallbacks and defaults applied.
 // The environment is read here, in one place, so that the provider only passes
 // on what its configuration sets.

@@ -139,3 +139,19 @@ func TestNewDefaults(t *testing.T) {
 		t.Errorf("the default HTTP client has no attempt timeout")
 	}
 }
+
+func TestSettingSources(t *testing.T) {
+	set := Config{BaseURL: "https://api.costlink.example", APIKey: testKey}
+	if got, want := set.BaseURLSource(), "the provider's api_url argument"; got != want {
+		t.Errorf("BaseURLSource() = %q, want %q", got, want)
+	}
+	if got, want := set.APIKeySource(), "the provider's api_key argument"; got != want {
+		t.Errorf("APIKeySource() = %q, want %q", got, want)
+	}
+	if got, want := (Config{}).BaseURLSource(), "the "+EnvAPIURL+" environment variable"; got != want {
+		t.Errorf("BaseURLSource() = %q, want %q", got, want)
+	}
+	if got, want := (Config{}).APIKeySource(), "the "+EnvAPIKey+" environment variable"; got != want {
+		t.Errorf("APIKeySource() = %q, want %q", got, want)
+	}
+}

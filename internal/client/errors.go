@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -133,6 +135,9 @@ func (e *APIError) summary() string {
 func (e *APIError) hint() string {
 	switch e.Status {
 	case http.StatusUnauthorized:
+		if strings.Contains(e.Detail, EnvAPIKey) {
+			return "" // the detail says where to look already
+		}
 		return "check " + EnvAPIKey + " or the provider's api_key"
 	case http.StatusForbidden:
 		if strings.Contains(e.Detail, "connections:") {
@@ -143,6 +148,42 @@ func (e *APIError) hint() string {
 		return "try again later, or lower terraform's -parallelism"
 	}
 	return ""
+}
+
+// UnreachableError is a request that never reached the service: no
+// connection could be made to its address (refused, unknown host, no route,
+// dial timeout). Waiting rarely fixes that; the URL or the network must.
+type UnreachableError struct {
+	URL      string // the request's URL
+	Attempts int
+	Err      error // the last attempt's network error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot connect to the costlink API at %s (%d attempt(s)): %v", e.URL, e.Attempts, e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// IsUnreachable reports whether err is an *UnreachableError.
+func IsUnreachable(err error) bool {
+	var unreachable *UnreachableError
+	return errors.As(err, &unreachable)
+}
+
+// dialError returns the network error of a connection that could not be
+// made, without the *url.Error around it that repeats the URL, or nil when
+// err is anything else (a connection cut after it was made, say).
+func dialError(err error) error {
+	var opErr *net.OpError
+	if !errors.As(err, &opErr) || opErr.Op != "dial" {
+		return nil
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return urlErr.Err
+	}
+	return err
 }
 
 // maxErrorBody bounds how much of an error response is read.

@@ -132,6 +132,17 @@ func TestForbiddenKeepsTheServicesScope(t *testing.T) {
 	}
 }
 
+// Measured in issue 9: the service's 401 detail says where to look, and the
+// hint said it again.
+func TestUnauthorizedHintOnce(t *testing.T) {
+	err := errorFrom(t, func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(t, w, http.StatusUnauthorized, "unauthorized", "the API key is not valid: check COSTLINK_API_KEY", nil)
+	})
+	if got := strings.Count(err.Error(), EnvAPIKey); got != 1 {
+		t.Errorf("Error() = %q names %s %d times, want once", err, EnvAPIKey, got)
+	}
+}
+
 func TestNonJSONErrorBody(t *testing.T) {
 	err := errorFrom(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")

@@ -19,17 +19,27 @@ func logContext(ctx context.Context, apiKey, method, url string) context.Context
 	return tflog.SetField(ctx, "costlink_api_url", url)
 }
 
-// callLog logs one API call attempt by attempt.
+// callLog logs one API call attempt by attempt, and keeps what the retry
+// hooks need to know of the call: its URL and when it began.
 type callLog struct {
 	ctx     context.Context
+	url     string
 	attempt int // 1 for the first attempt
+	first   time.Time
 	start   time.Time
+
+	// connectDeadline is when retrying a connection that cannot be made
+	// stops, for calls that have a connect budget; zero otherwise.
+	connectDeadline time.Time
 }
 
 // attemptStarted is the retryablehttp.RequestLogHook.
-func (l *callLog) attemptStarted(_ retryablehttp.Logger, _ *http.Request, retry int) {
+func (l *callLog) attemptStarted(_ retryablehttp.Logger, req *http.Request, retry int) {
 	l.attempt = retry + 1
 	l.start = time.Now()
+	if retry == 0 {
+		l.url, l.first = req.URL.Redacted(), l.start
+	}
 }
 
 // attemptDone logs the outcome of the current attempt: a status or an error.

@@ -29,12 +29,21 @@ func (c *Client) retryClient(log *callLog) *retryablehttp.Client {
 		RequestLogHook: log.attemptStarted,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			log.attemptDone(resp, err)
+			if budget, ok := ctx.Value(connectBudgetKey{}).(time.Duration); ok && dialError(err) != nil {
+				log.connectDeadline = log.first.Add(budget)
+				if !time.Now().Before(log.connectDeadline) {
+					return false, nil
+				}
+			}
 			// Retries connection errors, 429 and 5xx except 501; never other
 			// 4xx, and never once ctx is done.
 			return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 		},
 		Backoff: func(waitMin, waitMax time.Duration, attempt int, resp *http.Response) time.Duration {
 			wait := c.backoff(waitMin, waitMax, attempt, resp)
+			if resp == nil && !log.connectDeadline.IsZero() {
+				wait = min(wait, max(time.Until(log.connectDeadline), 0))
+			}
 			log.retrying(wait)
 			return wait
 		},
@@ -48,12 +57,21 @@ func (c *Client) retryClient(log *callLog) *retryablehttp.Client {
 					resp.Body.Close()
 				}
 			}
-			err = fmt.Errorf("giving up after %d attempt(s): %w", attempts, err)
+			if netErr := dialError(err); netErr != nil {
+				err = &UnreachableError{URL: log.url, Attempts: attempts, Err: netErr}
+			} else {
+				err = fmt.Errorf("giving up after %d attempt(s): %w", attempts, err)
+			}
 			log.gaveUp(err)
 			return nil, err
 		},
 	}
 }
+
+// connectBudgetKey marks a context whose calls retry a connection that cannot
+// be made (see dialError) only for the time.Duration it holds, instead of
+// through every retry: see CheckAccess.
+type connectBudgetKey struct{}
 
 // backoff is the default Client.backoff. It waits as long as the service asks
 // with Retry-After (capped at maxRetryAfter), and otherwise backs off
