@@ -2,10 +2,19 @@ package server
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/costlink/terraform-provider-costlink/internal/store"
+)
+
+// Problems of a key that was valid once: they say what happened to it, so
+// its holder asks for a new key rather than checking for a typo.
+var (
+	keyRevoked = problemKind{"key_revoked", http.StatusUnauthorized, "API key revoked"}
+	keyExpired = problemKind{"key_expired", http.StatusUnauthorized, "API key expired"}
 )
 
 // authorize enforces a route's access: a valid key (401), the key's rate
@@ -31,15 +40,33 @@ func (s *server) authorize(acc access, w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
-// authenticate returns the key named by the Authorization header.
+// authenticate returns the key named by the Authorization header, read from
+// the store on every request so that a revocation applies to the next one.
 func (s *server) authenticate(r *http.Request) (store.APIKey, error) {
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if token = strings.TrimSpace(token); !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return store.APIKey{}, newProblem(unauthorized, "send an API key as Authorization: Bearer <key>")
 	}
-	key, err := s.store.APIKeyByToken(r.Context(), token)
-	if errors.Is(err, store.ErrNotFound) {
+	key, err := s.store.AuthenticateAPIKey(r.Context(), token)
+	var (
+		revoked *store.KeyRevokedError
+		expired *store.KeyExpiredError
+	)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return store.APIKey{}, newProblem(unauthorized, "the API key is not valid: check COSTLINK_API_KEY")
+	case errors.As(err, &revoked):
+		return store.APIKey{}, newProblem(keyRevoked, "the API key %s was revoked at %s: ask the service's operator for a new key "+
+			"(costlink-server keys create) and set it in COSTLINK_API_KEY", revoked.KeyID, revoked.RevokedAt.Format(time.RFC3339))
+	case errors.As(err, &expired):
+		return store.APIKey{}, newProblem(keyExpired, "the API key %s expired at %s: ask the service's operator for a new key "+
+			"(costlink-server keys create) and set it in COSTLINK_API_KEY", expired.KeyID, expired.ExpiresAt.Format(time.RFC3339))
+	case err != nil:
+		return store.APIKey{}, err
 	}
-	return key, err
+	// Last use is a hint for operators, not worth failing a request over.
+	if err := s.store.TouchAPIKey(r.Context(), key); err != nil {
+		s.log.LogAttrs(r.Context(), slog.LevelWarn, "recording API key use failed", slog.String("key", key.ID), slog.String("error", err.Error()))
+	}
+	return key, nil
 }

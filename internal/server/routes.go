@@ -79,9 +79,10 @@ func noRoute(*server, http.ResponseWriter, *http.Request) error {
 	return newProblem(notFound, "there is no such API route: see /v1/openapi.yaml")
 }
 
-// endpoint wraps a route's handler with its access checks and error handling.
+// endpoint wraps a route's handler with its access checks and error
+// handling, and records the calls of a write route in the audit log.
 func (s *server) endpoint(rt route) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := s.authorize(rt.access, w, r)
 		if err == nil {
 			err = rt.handle(s, w, r)
@@ -90,4 +91,8 @@ func (s *server) endpoint(rt route) http.Handler {
 			s.writeError(w, r, err)
 		}
 	})
+	if rt.writes() {
+		return s.audited(rt, h)
+	}
+	return h
 }
