@@ -112,8 +112,14 @@ func checkConnection(c *store.Connection) fieldErrors {
 	if typeErr == nil {
 		errs.add("billing_bucket", validate.BillingBucket(c.Type, c.BillingBucket))
 	}
-	for i, region := range c.Regions {
-		errs.add(fmt.Sprintf("regions[%d]", i), validate.Region(region))
+	if maxRegions := validate.KnownRegionCount(); len(c.Regions) > maxRegions {
+		// Each region costs AWS calls in every check: a list longer than
+		// the regions AWS has can only be a mistake or an attack.
+		errs.add("regions", fmt.Errorf("lists %d regions; a connection covers at most the %d regions AWS knows", len(c.Regions), maxRegions))
+	} else {
+		for i, region := range c.Regions {
+			errs.add(fmt.Sprintf("regions[%d]", i), validate.Region(region))
+		}
 	}
 	c.Regions = slices.Compact(slices.Sorted(slices.Values(c.Regions)))
 	if c.Regions == nil {

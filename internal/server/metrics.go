@@ -1,59 +1,89 @@
 package server
 
 import (
-	"fmt"
-	"io"
-	"maps"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// counterVec is a Prometheus counter with labels, rendered in the text
-// exposition format without a client library.
-type counterVec struct {
-	name, help string
-	labels     []string
+// otherLabel stands for any route or method outside the fixed sets, so that
+// made-up methods and paths cannot add series.
+const otherLabel = "other"
 
-	mu     sync.Mutex
-	counts map[string]uint64 // by rendered label set, e.g. {route="/x",status="200"}
+// knownMethods are the methods of RFC 9110 and PATCH: the method label's values.
+var knownMethods = []string{
+	http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace,
 }
 
+// metrics are the service's Prometheus metrics, in a registry of their own
+// so that each Server (and each test) counts apart.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "costlink_http_requests_total",
+			Help: "HTTP requests served, by route pattern, method and status code.",
+		}, []string{"route", "method", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "costlink_http_request_duration_seconds",
+			Help:    "Time to serve an HTTP request, by route pattern and method.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route", "method"}),
+	}
+	m.registry.MustRegister(m.requests, m.duration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// counterVec is a labelled counter that a Server's metrics register.
+type counterVec struct{ *prometheus.CounterVec }
+
 func newCounterVec(name, help string, labels ...string) *counterVec {
-	return &counterVec{name: name, help: help, labels: labels, counts: map[string]uint64{}}
+	return &counterVec{prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)}
 }
 
 // inc adds one to the series with the given label values, in label order.
-func (c *counterVec) inc(values ...string) {
-	pairs := make([]string, len(c.labels))
-	for i, l := range c.labels {
-		pairs[i] = l + `="` + labelEscaper.Replace(values[i]) + `"`
+func (c *counterVec) inc(values ...string) { c.WithLabelValues(values...).Inc() }
+
+// routeLabel is the path of the route pattern a request matched, such as
+// "/v1/aws/connections/{id}" (never the raw path, which holds IDs), or
+// "other" when it matched none. The mux registers only the routes table's
+// paths and "/" for the rest, so the values are a fixed set.
+func routeLabel(pattern string) string {
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		pattern = path
 	}
-	series := "{" + strings.Join(pairs, ",") + "}"
-	c.mu.Lock()
-	c.counts[series]++
-	c.mu.Unlock()
+	if pattern == "" || pattern == "/" {
+		return otherLabel
+	}
+	return pattern
 }
 
-// labelEscaper escapes a label value as the text format requires.
-var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-
-// writeTo writes the counter's HELP, TYPE and series lines, series sorted.
-func (c *counterVec) writeTo(w io.Writer) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", c.name, c.help, c.name)
-	for _, series := range slices.Sorted(maps.Keys(c.counts)) {
-		fmt.Fprintf(w, "%s%s %d\n", c.name, series, c.counts[series])
+// methodLabel is method when it is a known HTTP method, else "other".
+func methodLabel(method string) string {
+	if slices.Contains(knownMethods, method) {
+		return method
 	}
+	return otherLabel
 }
 
-func (s *server) metrics(w http.ResponseWriter, _ *http.Request) error {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	s.requests.writeTo(w)
-	if s.checks != nil {
-		s.checks.results.writeTo(w)
-	}
-	return nil
+// MetricsHandler serves the service's metrics in the Prometheus exposition
+// formats. It is not part of the API: serve mounts it only on the
+// operator's --metrics-addr listener.
+func (srv *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(srv.s.metrics.registry, promhttp.HandlerOpts{
+		ErrorLog: slog.NewLogLogger(srv.s.log.Handler(), slog.LevelError),
+	})
 }

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/costlink/terraform-provider-costlink/internal/store"
@@ -26,13 +25,15 @@ func info(r *http.Request) *requestInfo {
 // orgID is the caller's organization: every record a handler touches is scoped to it.
 func orgID(r *http.Request) string { return info(r).key.OrgID }
 
-// observe logs and counts every request by route pattern (never the raw
-// path, which holds IDs). Headers are never logged: they carry the API key.
+// observe logs, counts and times every request by route pattern and known
+// method: label values come from fixed sets, so no request adds a series.
+// Headers are never logged: they carry the API key.
 func (s *server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ri := &requestInfo{}
 		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, ri))
+		setSecurityHeaders(w.Header())
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 
@@ -40,23 +41,25 @@ func (s *server) observe(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		route := routeLabel(r.Pattern)
-		s.requests.inc(route, r.Method, strconv.Itoa(status))
+		elapsed := time.Since(start)
+		route, method := routeLabel(r.Pattern), methodLabel(r.Method)
+		s.metrics.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+		s.metrics.duration.WithLabelValues(route, method).Observe(elapsed.Seconds())
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method),
+			slog.String("method", method),
 			slog.String("route", route),
 			slog.Int("status", status),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", elapsed),
 			slog.String("org", ri.key.OrgID))
 	})
 }
 
-// routeLabel turns a matched mux pattern such as "GET /v1/x/{id}" into its path.
-func routeLabel(pattern string) string {
-	if _, path, ok := strings.Cut(pattern, " "); ok {
-		return path
-	}
-	return pattern
+// setSecurityHeaders marks every response as not to be sniffed or stored:
+// responses carry the organization's external ID, which no cache or
+// browser should keep or reinterpret.
+func setSecurityHeaders(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
 }
 
 // statusRecorder remembers the status code a handler wrote.

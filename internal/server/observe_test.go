@@ -25,28 +25,6 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 	}
 }
 
-func TestMetricsCountByRoutePattern(t *testing.T) {
-	e := newEnv(t, Config{})
-	for range 2 {
-		e.do("GET", "/v1/aws/connections/conn_a", e.ro, "")
-	}
-	e.do("GET", "/v1/aws/connections/conn_b", "", "")
-	res := e.do("GET", "/metrics", "", "").wantStatus(t, http.StatusOK)
-	body := string(res.body)
-	for _, want := range []string{
-		"# TYPE costlink_http_requests_total counter\n",
-		`costlink_http_requests_total{route="/v1/aws/connections/{id}",method="GET",status="404"} 2` + "\n",
-		`costlink_http_requests_total{route="/v1/aws/connections/{id}",method="GET",status="401"} 1` + "\n",
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("metrics lack %q:\n%s", want, body)
-		}
-	}
-	if strings.Contains(body, "conn_a") {
-		t.Errorf("metrics use raw paths:\n%s", body)
-	}
-}
-
 func TestRequestLogs(t *testing.T) {
 	e := newEnv(t, Config{})
 	e.withBilling()

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/costlink/terraform-provider-costlink/internal/store"
+	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
 // problemKind is one of the API's error codes (see the contract).
@@ -24,6 +25,7 @@ var (
 	forbidden                 = problemKind{"forbidden", http.StatusForbidden, "Forbidden"}
 	notFound                  = problemKind{"not_found", http.StatusNotFound, "Not found"}
 	methodNotAllowed          = problemKind{"method_not_allowed", http.StatusMethodNotAllowed, "Method not allowed"}
+	unsupportedMediaType      = problemKind{"unsupported_media_type", http.StatusUnsupportedMediaType, "Unsupported media type"}
 	conflict                  = problemKind{"conflict", http.StatusConflict, "Connection already exists"}
 	billingConnectionRequired = problemKind{"billing_connection_required", http.StatusConflict, "Billing connection required"}
 	resourceConnectionsExist  = problemKind{"resource_connections_exist", http.StatusConflict, "Resource connections exist"}
@@ -104,7 +106,7 @@ func (s *server) problemFor(r *http.Request, err error) *problem {
 		p.ExistingID = ce.ExistingID
 		return p
 	case errors.Is(err, store.ErrNotFound) && r.PathValue("id") != "":
-		return newProblem(notFound, "no connection with ID %q exists in this organization", r.PathValue("id"))
+		return newProblem(notFound, "no connection with ID %s exists in this organization", validate.QuoteInput(r.PathValue("id")))
 	case errors.Is(err, store.ErrNotFound):
 		return newProblem(notFound, "the requested record does not exist")
 	case errors.Is(err, store.ErrBillingConnectionRequired):

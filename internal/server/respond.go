@@ -1,13 +1,18 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
+
+	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
 // maxBodyBytes bounds request bodies; a connection is a few hundred bytes.
@@ -32,22 +37,31 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Write(body) //nolint:errcheck // the client went away; nothing left to tell it
 }
 
-// decodeJSON reads the request body, one JSON object, into dst. Unknown
-// fields and trailing data are refused so a client's typo is not ignored.
+// decodeJSON reads the request body, one JSON object, into dst. The body
+// must be labelled application/json (415 otherwise), and unknown fields,
+// duplicate keys and trailing data are refused so that a client's typo or a
+// body another parser reads differently is not taken silently.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
-	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
-		return newProblem(badRequest, "the request body must be a single JSON object")
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err == nil && len(body) > 0 {
+		err = requireJSONContent(r.Header.Get("Content-Type"))
+	}
+	if err == nil {
+		err = refuseDuplicateKeys(body)
+	}
+	if err == nil {
+		err = decodeStrict(body, dst)
 	}
 	var (
+		p       *problem
 		typeErr *json.UnmarshalTypeError
 		tooBig  *http.MaxBytesError
 	)
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &p):
+		return p
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		var fe fieldErrors
 		fe.add(typeErr.Field, fmt.Errorf("must be %s, not a JSON %s", jsonTypeName(typeErr.Type), typeErr.Value))
@@ -61,9 +75,39 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	}
 	// encoding/json has no error type for unknown fields, only this message.
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if name, err := strconv.Unquote(field); err == nil {
+			field = validate.QuoteInput(name)
+		}
 		return newProblem(badRequest, "the request body has an unknown field %s: see /v1/openapi.yaml", field)
 	}
 	return newProblem(badRequest, "the request body is not valid JSON: %v", err)
+}
+
+// decodeStrict decodes the one JSON value of body into dst, refusing
+// unknown fields and anything after the value.
+func decodeStrict(body []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return err
+	}
+	if dec.Decode(&struct{}{}) != io.EOF {
+		return newProblem(badRequest, "the request body must be a single JSON object")
+	}
+	return nil
+}
+
+// requireJSONContent returns an unsupported_media_type problem unless
+// contentType is application/json, parameters such as charset allowed.
+func requireJSONContent(contentType string) error {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err == nil && mediaType == "application/json" {
+		return nil
+	}
+	if contentType == "" {
+		return newProblem(unsupportedMediaType, "the request body has no Content-Type: send it as application/json")
+	}
+	return newProblem(unsupportedMediaType, "the request body is %s: send it as application/json", validate.QuoteInput(contentType))
 }
 
 // jsonTypeName names a request field's Go type the way a JSON user knows it.

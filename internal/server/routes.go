@@ -36,7 +36,6 @@ type route struct {
 // and a test holds it and openapi.yaml together.
 var routes = []route{
 	{http.MethodGet, "/healthz", public, (*server).healthz},
-	{http.MethodGet, "/metrics", public, (*server).metrics},
 	{http.MethodGet, "/v1/openapi.yaml", public, (*server).openAPI},
 	{http.MethodGet, "/v1/organization", anyKey, (*server).getOrganization},
 	{http.MethodGet, "/v1/aws/policy", canRead, (*server).getPolicy},

@@ -47,7 +47,7 @@ type server struct {
 	principalARN string
 	generate     func(iampolicy.Input) (iampolicy.Policy, error)
 	limiter      *keyLimiter
-	requests     *counterVec
+	metrics      *metrics
 	checks       *checks // nil without a Prober
 }
 
@@ -60,8 +60,7 @@ func New(cfg Config) *Server {
 		principalARN: cfg.PrincipalARN,
 		generate:     cfg.GeneratePolicy,
 		limiter:      newKeyLimiter(cfg.RateLimit, cfg.RateBurst),
-		requests: newCounterVec("costlink_http_requests_total",
-			"HTTP requests served, by route pattern, method and status code.", "route", "method", "status"),
+		metrics:      newMetrics(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -71,6 +70,7 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Prober != nil {
 		s.checks = newChecks(cfg.Prober)
+		s.metrics.registry.MustRegister(s.checks.results)
 	}
 	return &Server{s: s, handler: s.observe(s.mux())}
 }
