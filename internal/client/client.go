@@ -71,6 +71,9 @@ type request struct {
 	query   url.Values // optional
 	body    any        // sent as JSON when not nil
 	ifMatch string     // optional If-Match header
+
+	// idempotencyKey is the Idempotency-Key of a POST; "" sends a random one.
+	idempotencyKey string
 }
 
 // do sends r, retrying as the Client is configured, and decodes a successful
@@ -108,7 +111,11 @@ func (c *Client) do(ctx context.Context, r request, out any) (http.Header, error
 		// Set once, outside the retry loop: every attempt carries the same
 		// key, so the service answers a retry of a POST it already carried
 		// out with the original result instead of a duplicate.
-		req.Header.Set("Idempotency-Key", uuid.NewString())
+		key := r.idempotencyKey
+		if key == "" {
+			key = uuid.NewString()
+		}
+		req.Header.Set("Idempotency-Key", key)
 	}
 	if r.ifMatch != "" {
 		req.Header.Set("If-Match", r.ifMatch)

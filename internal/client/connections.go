@@ -34,6 +34,9 @@ type Connection struct {
 	// ETag is the ETag header of the response the connection came in, the
 	// value to pass as ifMatch to UpdateConnection. It is empty in list results.
 	ETag string `json:"-"`
+	// Replayed is set by CreateConnection when the idempotency key had
+	// created this connection before: nothing new was created.
+	Replayed bool `json:"-"`
 }
 
 // CreateConnectionRequest is the body of CreateConnection.
@@ -121,9 +124,19 @@ func (c *Client) ListAllConnections(ctx context.Context, opts ListConnectionsOpt
 }
 
 // CreateConnection registers a connection. Retries of the request carry the
-// same Idempotency-Key, so they never create a second record.
-func (c *Client) CreateConnection(ctx context.Context, req CreateConnectionRequest) (*Connection, error) {
-	return c.connection(ctx, request{method: http.MethodPost, path: connectionsPath, body: req})
+// same Idempotency-Key, so they never create a second record; so does a later
+// call with the same idempotencyKey, within the service's 24 hours ("" sends
+// a random key). When the key created a connection before, the result is
+// that connection as it is now, with Replayed set; IsKeyedConnectionDeleted
+// and KeyedConnectionID tell the errors of a key used before.
+func (c *Client) CreateConnection(ctx context.Context, req CreateConnectionRequest, idempotencyKey string) (*Connection, error) {
+	var conn Connection
+	header, err := c.do(ctx, request{method: http.MethodPost, path: connectionsPath, body: req, idempotencyKey: idempotencyKey}, &conn)
+	if err != nil {
+		return nil, err
+	}
+	conn.ETag, conn.Replayed = header.Get("ETag"), header.Get("Idempotent-Replayed") == "true"
+	return &conn, nil
 }
 
 // GetConnection returns the connection with the given ID, with its ETag.

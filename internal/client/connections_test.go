@@ -62,7 +62,7 @@ func TestCreateConnection(t *testing.T) {
 		Name:    "prod-payments",
 		RoleARN: "arn:aws:iam::123456789012:role/costlink/costlink-resource-access",
 		Regions: []string{"us-east-1", "eu-west-1"},
-	})
+	}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,5 +287,44 @@ func TestListAllConnectionsStopsOnARepeatedCursor(t *testing.T) {
 	})
 	if _, err := c.ListAllConnections(context.Background(), ListConnectionsOptions{}); err == nil {
 		t.Fatal("want an error instead of an endless loop")
+	}
+}
+
+// A caller's idempotency key is sent as is, and the service's answers to a
+// key used before are told apart.
+func TestCreateConnectionWithIdempotencyKey(t *testing.T) {
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		switch key := r.Header.Get("Idempotency-Key"); key {
+		case "replayed":
+			w.Header().Set("Idempotent-Replayed", "true")
+			writeJSON(t, w, http.StatusCreated, connectionJSON("conn_1", "prod"))
+		case "new":
+			writeJSON(t, w, http.StatusCreated, connectionJSON("conn_2", "prod"))
+		case "deleted":
+			writeJSON(t, w, http.StatusGone, map[string]any{"type": ProblemKeyedConnectionDeleted, "status": 410,
+				"title": "Connection deleted", "detail": "gone", "existing_id": "conn_0"})
+		case "reused":
+			writeJSON(t, w, http.StatusUnprocessableEntity, map[string]any{"type": ProblemIdempotencyKeyReused, "status": 422,
+				"title": "Idempotency key reused", "detail": "other request", "existing_id": "conn_3"})
+		default:
+			t.Errorf("Idempotency-Key = %q", key)
+		}
+	})
+	ctx := context.Background()
+	req := CreateConnectionRequest{Name: "prod"}
+
+	if conn, err := c.CreateConnection(ctx, req, "replayed"); err != nil || !conn.Replayed || conn.ID != "conn_1" {
+		t.Errorf("replayed = %+v, %v; want conn_1, Replayed", conn, err)
+	}
+	if conn, err := c.CreateConnection(ctx, req, "new"); err != nil || conn.Replayed {
+		t.Errorf("new = %+v, %v; want not Replayed", conn, err)
+	}
+	_, err := c.CreateConnection(ctx, req, "deleted")
+	if !IsKeyedConnectionDeleted(err) || KeyedConnectionID(err) != "" || IsNotFound(err) {
+		t.Errorf("deleted: err = %v; want IsKeyedConnectionDeleted only", err)
+	}
+	_, err = c.CreateConnection(ctx, req, "reused")
+	if KeyedConnectionID(err) != "conn_3" || IsKeyedConnectionDeleted(err) || IsValidation(err) {
+		t.Errorf("reused: err = %v; want KeyedConnectionID conn_3 and not a validation error", err)
 	}
 }

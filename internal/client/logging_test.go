@@ -30,7 +30,7 @@ func TestLogsNeverContainTheAPIKey(t *testing.T) {
 	var logs bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &logs)
 
-	if _, err := c.CreateConnection(ctx, CreateConnectionRequest{Name: "prod"}); err != nil {
+	if _, err := c.CreateConnection(ctx, CreateConnectionRequest{Name: "prod"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.GetOrganization(ctx); !IsUnauthorized(err) {

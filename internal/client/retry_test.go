@@ -165,7 +165,7 @@ func TestPostRetriesKeepOneIdempotencyKey(t *testing.T) {
 	req := CreateConnectionRequest{Name: "prod", RoleARN: "arn:aws:iam::123456789012:role/costlink"}
 
 	for range 2 {
-		if _, err := c.CreateConnection(context.Background(), req); err != nil {
+		if _, err := c.CreateConnection(context.Background(), req, ""); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -221,18 +221,18 @@ func (r *awsConnectionResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 
-	conn, err := r.client.CreateConnection(ctx, client.CreateConnectionRequest{
+	conn, err := r.createConnection(ctx, client.CreateConnectionRequest{
 		Name:          plan.Name.ValueString(),
 		Type:          plan.Type.ValueString(),
 		RoleARN:       plan.RoleARN.ValueString(),
 		BillingBucket: plan.BillingBucket.ValueString(),
 		Regions:       regions,
-	})
+	}, plan.AccountID.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create the connection", apiErrorDetail(err))
 		return
 	}
-	tflog.Info(ctx, "created connection", map[string]any{"id": conn.ID, "name": conn.Name})
+	tflog.Info(ctx, "created connection", map[string]any{"id": conn.ID, "name": conn.Name, "adopted": conn.Replayed})
 
 	// The record is in state before the wait, so a failed wait never leads
 	// to a second record.
@@ -286,6 +286,10 @@ func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateR
 
 	conn, err := r.updateRecord(ctx, &state, &plan, regions, etag)
 	if client.IsPreconditionFailed(err) {
+		// A retry of a PATCH whose response was lost meets its own change.
+		conn, err = r.appliedUpdate(ctx, plan.ID.ValueString(), &plan, err)
+	}
+	if client.IsPreconditionFailed(err) {
 		resp.Diagnostics.AddError("The connection changed outside Terraform",
 			fmt.Sprintf("Connection %s was changed by someone else after Terraform last read it, so this update was not applied. "+
 				"Run terraform apply again: it reads the current record and plans the changes against it.", plan.ID.ValueString()))
@@ -309,7 +313,7 @@ func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateR
 // updateRecord sends the planned record to the service, or, when only the
 // health wait was planned, reads it.
 func (r *awsConnectionResource) updateRecord(ctx context.Context, state, plan *awsConnectionResourceModel, regions []string, etag string) (*client.Connection, error) {
-	if plan.Name.Equal(state.Name) && plan.RoleARN.Equal(state.RoleARN) && plan.BillingBucket.Equal(state.BillingBucket) && plan.Regions.Equal(state.Regions) {
+	if plan.sameRecord(state) {
 		return r.client.GetConnection(ctx, plan.ID.ValueString())
 	}
 	name, roleARN, bucket := plan.Name.ValueString(), plan.RoleARN.ValueString(), plan.BillingBucket.ValueString()
@@ -319,6 +323,22 @@ func (r *awsConnectionResource) updateRecord(ctx context.Context, state, plan *a
 		BillingBucket: &bucket,
 		Regions:       &regions,
 	}, etag)
+}
+
+// appliedUpdate returns the record when it already holds the plan, as after
+// a PATCH whose response was lost and whose retry was refused for the ETag
+// the PATCH itself moved on; else it returns refused, the 412.
+func (r *awsConnectionResource) appliedUpdate(ctx context.Context, id string, plan *awsConnectionResourceModel, refused error) (*client.Connection, error) {
+	conn, err := r.client.GetConnection(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var current awsConnectionResourceModel
+	if d := current.fromAPI(ctx, conn); d.HasError() || !current.sameRecord(plan) {
+		return nil, refused
+	}
+	tflog.Info(ctx, "the connection already holds the planned change", map[string]any{"id": id})
+	return conn, nil
 }
 
 // awaitHealth waits, when wait_for_healthy is set, until the connection is
@@ -439,6 +459,12 @@ func (m *awsConnectionResourceModel) fromAPI(ctx context.Context, c *client.Conn
 	regions, d := types.SetValueFrom(ctx, types.StringType, c.Regions)
 	m.Regions = regions
 	return append(diags, d...)
+}
+
+// sameRecord reports whether m and o agree on every field of the record
+// that an update sends.
+func (m *awsConnectionResourceModel) sameRecord(o *awsConnectionResourceModel) bool {
+	return m.Name.Equal(o.Name) && m.RoleARN.Equal(o.RoleARN) && m.BillingBucket.Equal(o.BillingBucket) && m.Regions.Equal(o.Regions)
 }
 
 // apiErrorDetail explains an API error, with the way out of a conflict.

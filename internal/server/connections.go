@@ -50,7 +50,11 @@ func (s *server) createConnection(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if created.Replayed {
-		return writeReplay(w, created.Response)
+		// The connection the key created, as it is now: the client that
+		// lost the first response adopts the record, not a stale copy.
+		w.Header().Set("Idempotent-Replayed", "true")
+		writeConnection(w, http.StatusCreated, created.Connection)
+		return nil
 	}
 	writeConnection(w, http.StatusCreated, created.Connection)
 	s.checkSoon(created.Connection)

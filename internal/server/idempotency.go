@@ -22,13 +22,7 @@ func idempotency(r *http.Request, c store.Connection) (*store.Idempotency, error
 	case len(key) > maxIdempotencyKeyLength:
 		return nil, newProblem(badRequest, "the Idempotency-Key header is %d characters long; the limit is %d", len(key), maxIdempotencyKeyLength)
 	}
-	return &store.Idempotency{
-		Key:         key,
-		RequestHash: requestHash(c),
-		Render: func(c store.Connection) (store.Response, error) {
-			return store.Response{Status: http.StatusCreated, Body: renderConnection(c)}, nil
-		},
-	}, nil
+	return &store.Idempotency{Key: key, RequestHash: requestHash(c)}, nil
 }
 
 // requestHash identifies what a create asks for after validation, so that
@@ -40,19 +34,4 @@ func requestHash(c store.Connection) string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-// writeReplay sends the stored response of an earlier request with the same
-// key, with the headers a fresh response would carry.
-func writeReplay(w http.ResponseWriter, resp store.Response) error {
-	var ref struct {
-		ID      string `json:"id"`
-		Version int64  `json:"version"`
-	}
-	if err := json.Unmarshal(resp.Body, &ref); err != nil {
-		return err
-	}
-	w.Header().Set("Idempotent-Replayed", "true")
-	writeConnectionBody(w, resp.Status, ref.ID, ref.Version, resp.Body)
-	return nil
 }

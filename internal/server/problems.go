@@ -32,6 +32,7 @@ var (
 	preconditionFailed        = problemKind{"precondition_failed", http.StatusPreconditionFailed, "Precondition failed"}
 	validationFailed          = problemKind{"validation", http.StatusUnprocessableEntity, "Invalid request"}
 	idempotencyKeyReused      = problemKind{"idempotency_key_reused", http.StatusUnprocessableEntity, "Idempotency key reused"}
+	keyedConnectionDeleted    = problemKind{"keyed_connection_deleted", http.StatusGone, "Connection deleted"}
 	rateLimited               = problemKind{"rate_limited", http.StatusTooManyRequests, "Too many requests"}
 	internalError             = problemKind{"internal", http.StatusInternalServerError, "Internal server error"}
 	serviceMisconfigured      = problemKind{"service_misconfigured", http.StatusServiceUnavailable, "Service not configured"}
@@ -94,9 +95,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // hidden behind a generic 500.
 func (s *server) problemFor(r *http.Request, err error) *problem {
 	var (
-		p   *problem
-		ce  *store.ConflictError
-		rce *store.ResourceConnectionsExistError
+		p       *problem
+		ce      *store.ConflictError
+		rce     *store.ResourceConnectionsExistError
+		reused  *store.IdempotencyKeyReusedError
+		deleted *store.KeyedConnectionDeletedError
 	)
 	switch {
 	case errors.As(err, &p):
@@ -114,9 +117,16 @@ func (s *server) problemFor(r *http.Request, err error) *problem {
 			"connect the organization's management (payer) account with a billing connection first, then add resource connections")
 	case errors.As(err, &rce):
 		return newProblem(resourceConnectionsExist, "resource connections need a billing connection, so delete %s", dependentsDetail(rce))
-	case errors.Is(err, store.ErrIdempotencyKeyReused):
-		return newProblem(idempotencyKeyReused,
-			"this Idempotency-Key was already used for a different request: send a new key for a new request")
+	case errors.As(err, &reused):
+		p = newProblem(idempotencyKeyReused, "this Idempotency-Key was already used for a different request, which created "+
+			"connection %s: send a new key for a new request, or change that connection with PATCH", reused.ConnectionID)
+		p.ExistingID = reused.ConnectionID
+		return p
+	case errors.As(err, &deleted):
+		p = newProblem(keyedConnectionDeleted, "the connection this Idempotency-Key created, %s, has been deleted since: "+
+			"to create the connection again, send the request with a new key", deleted.ConnectionID)
+		p.ExistingID = deleted.ConnectionID
+		return p
 	}
 	level := slog.LevelError
 	if errors.Is(err, context.Canceled) {

@@ -1,0 +1,139 @@
+package provider
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/costlink/terraform-provider-costlink/internal/client"
+)
+
+// A create whose response never arrived (lost on the network, a timeout, an
+// interrupted apply, a restarted service) is recognised by the next attempt
+// through its Idempotency-Key. The key is derived, not random: from the
+// workspace that runs Terraform and the connection's identity (its type and
+// account, unique in an organization), so the next apply of the same configuration sends the same
+// key and the service answers with the record the lost create made. A record
+// created by another workspace, by hand or by a create more than a day old
+// (the service forgets keys after 24 hours) has another key, or none: it is
+// a conflict to import, never taken over silently.
+
+// maxKeyGenerations bounds the keys tried for one connection: each
+// generation is one earlier create whose connection has since been deleted
+// (a replacement, a destroy and apply again) within the service's 24 hours.
+const maxKeyGenerations = 64
+
+// createConnection registers the planned connection, or adopts the one an
+// earlier create with the same key made (Replayed set), changed to the plan
+// when the plan has changed since.
+func (r *awsConnectionResource) createConnection(ctx context.Context, req client.CreateConnectionRequest, accountID string) (*client.Connection, error) {
+	key := connectionCreateKey(workspaceScope(), req.Type, accountID)
+	for range maxKeyGenerations {
+		if !claimCreateKey(r.client, key) {
+			return nil, fmt.Errorf("another resource in this configuration already creates a %s connection of account %s; "+
+				"an account has one connection of each type in an organization: declare it once", req.Type, accountID)
+		}
+		conn, err := r.client.CreateConnection(ctx, req, key)
+		if client.IsKeyedConnectionDeleted(err) {
+			key = nextCreateKey(key)
+			continue
+		}
+		if id := client.KeyedConnectionID(err); id != "" {
+			return r.adoptChanged(ctx, id, req)
+		}
+		if err == nil && conn.Replayed {
+			tflog.Info(ctx, "adopted the connection an earlier create made, whose response was lost", map[string]any{"id": conn.ID})
+		}
+		return conn, err
+	}
+	return nil, fmt.Errorf("a %s connection of account %s was created and deleted %d times within the service's 24 hours; "+
+		"try again tomorrow", req.Type, accountID, maxKeyGenerations)
+}
+
+// adoptChanged takes over connection id, which an earlier create of this
+// resource made with other values than planned now (the configuration
+// changed after that create's response was lost), and applies the plan.
+func (r *awsConnectionResource) adoptChanged(ctx context.Context, id string, req client.CreateConnectionRequest) (*client.Connection, error) {
+	current, err := r.client.GetConnection(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading connection %s, which an earlier create of this resource made: %w", id, err)
+	}
+	tflog.Info(ctx, "adopting the connection an earlier create made, whose response was lost, and applying the plan", map[string]any{"id": id})
+	regions := req.Regions
+	conn, err := r.client.UpdateConnection(ctx, id, client.UpdateConnectionRequest{
+		Name: &req.Name, RoleARN: &req.RoleARN, BillingBucket: &req.BillingBucket, Regions: &regions,
+	}, current.ETag)
+	if err != nil {
+		return nil, fmt.Errorf("updating connection %s, which an earlier create of this resource made, to the plan: %w", id, err)
+	}
+	conn.Replayed = true
+	return conn, nil
+}
+
+// connectionCreateKey derives the first Idempotency-Key of a connection's
+// create. The parts are length-prefixed so that no two inputs share a key.
+func connectionCreateKey(scope, connType, accountID string) string {
+	h := sha256.New()
+	for _, part := range []string{scope, connType, accountID} {
+		fmt.Fprintf(h, "%d:%s", len(part), part)
+	}
+	return "tf-" + base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+}
+
+// nextCreateKey derives the key that follows one whose connection was
+// deleted. Every apply walks the same chain, so it converges on the same key.
+func nextCreateKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "tf-" + base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// createKeys holds the keys this provider process has sent, per client
+// (one organization): a second resource with the same identity would
+// otherwise be handed the first one's record.
+var createKeys sync.Map // createKeyClaim → struct{}
+
+type createKeyClaim struct {
+	client *client.Client
+	key    string
+}
+
+// claimCreateKey reports whether key is not yet used by another create of
+// this process through c.
+func claimCreateKey(c *client.Client, key string) bool {
+	_, taken := createKeys.LoadOrStore(createKeyClaim{c, key}, struct{}{})
+	return !taken
+}
+
+// workspaceScope names the workspace that runs Terraform, the same on every
+// run of it: the HCP Terraform workspace, or else the working directory and
+// the CLI workspace selected in it.
+var workspaceScope = sync.OnceValue(func() string {
+	if slug := os.Getenv("TFC_WORKSPACE_SLUG"); slug != "" {
+		return "tfc:" + slug
+	}
+	dir, _ := os.Getwd() // Terraform starts providers in its working directory
+	return "dir:" + dir + ":" + cliWorkspace()
+})
+
+// cliWorkspace returns the selected CLI workspace, as Terraform chooses it:
+// TF_WORKSPACE, else the one terraform workspace select recorded in the data
+// directory, else "default".
+func cliWorkspace() string {
+	if ws := os.Getenv("TF_WORKSPACE"); ws != "" {
+		return ws
+	}
+	if b, err := os.ReadFile(filepath.Join(cmp.Or(os.Getenv("TF_DATA_DIR"), ".terraform"), "environment")); err == nil {
+		if ws := strings.TrimSpace(string(b)); ws != "" {
+			return ws
+		}
+	}
+	return "default"
+}
