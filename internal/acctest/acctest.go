@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,11 +39,16 @@ const ServicePrincipalARN = "arn:aws:iam::" + ServiceAccountID + ":root"
 // service is a connection service of the tests, on loopback, checking
 // health against moto.
 type service struct {
-	url        string
+	url    string
+	dbPath string
+	dir    string
+	opts   ServiceOptions
+	moto   *MotoServer
+
+	// What one run of the service holds; restart replaces them.
 	store      *store.Store
 	api        *server.Server
 	http       *http.Server
-	dir        string
 	stopChecks context.CancelFunc
 }
 
@@ -71,13 +77,25 @@ func start(opts ServiceOptions) (*service, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(filepath.Join(dir, "costlink.db"))
-	if err != nil {
-		return nil, fmt.Errorf("opening the service's database: %w", err)
-	}
 	listener, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listening on loopback: %w", err)
+	}
+	s := &service{url: "http://" + listener.Addr().String(), dbPath: filepath.Join(dir, "costlink.db"), dir: dir, opts: opts, moto: moto}
+	if err := s.serve(listener); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	return s, nil
+}
+
+// serve opens the database and serves the API on listener, as one run of
+// the service's process does.
+func (s *service) serve(listener net.Listener) error {
+	st, err := store.Open(s.dbPath)
+	if err != nil {
+		_ = listener.Close()
+		return fmt.Errorf("opening the service's database: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("COSTLINK_ACCTEST_LOG") != "" {
@@ -85,11 +103,11 @@ func start(opts ServiceOptions) (*service, error) {
 	}
 	api := server.New(server.Config{
 		Store: st, Logger: logger, PrincipalARN: ServicePrincipalARN,
-		GeneratePolicy: opts.GeneratePolicy, Prober: health.NewChecker(moto.AWSConfig()),
+		GeneratePolicy: s.opts.GeneratePolicy, Prober: health.NewChecker(s.moto.AWSConfig()),
 	})
 	checksCtx, stopChecks := context.WithCancel(context.Background())
-	if opts.CheckInterval > 0 {
-		go api.RunChecks(checksCtx, opts.CheckInterval, 4)
+	if s.opts.CheckInterval > 0 {
+		go api.RunChecks(checksCtx, s.opts.CheckInterval, 4)
 	}
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -97,7 +115,19 @@ func start(opts ServiceOptions) (*service, error) {
 			panic(err)
 		}
 	}()
-	return &service{url: "http://" + listener.Addr().String(), store: st, api: api, http: srv, dir: dir, stopChecks: stopChecks}, nil
+	s.store, s.api, s.http, s.stopChecks = st, api, srv, stopChecks
+	return nil
+}
+
+// shutdown ends one run of the service as its process does on SIGTERM:
+// in-flight requests finish, then the checks stop and the database closes.
+func (s *service) shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.http.Shutdown(ctx)
+	s.stopChecks()
+	s.api.Close()
+	_ = s.store.Close()
 }
 
 // Stop shuts down what the tests started; TestMain calls it.
@@ -112,13 +142,57 @@ func Stop() {
 }
 
 func (s *service) stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = s.http.Shutdown(ctx)
-	s.stopChecks()
-	s.api.Close()
-	_ = s.store.Close()
+	s.shutdown()
 	_ = os.RemoveAll(s.dir)
+}
+
+// Service is a connection service of a test's own, which the test can
+// restart as an operator restarts the process: same address, same database.
+type Service struct {
+	svc *service
+}
+
+// NewService skips the test unless TF_ACC is set, and starts a service of
+// the test's own, changed by opts, stopped when the test ends.
+func NewService(t *testing.T, opts ServiceOptions) *Service {
+	t.Helper()
+	skipUnlessAcceptance(t)
+	svc, err := start(opts)
+	if err != nil {
+		t.Fatalf("starting the connection service: %v", err)
+	}
+	t.Cleanup(svc.stop)
+	return &Service{svc: svc}
+}
+
+// URL is the service's base URL, the same across restarts.
+func (s *Service) URL() string {
+	return s.svc.url
+}
+
+// NewOrg makes an organization in this service (see NewOrg).
+func (s *Service) NewOrg(t *testing.T) *Org {
+	t.Helper()
+	return s.svc.newOrg(t)
+}
+
+// Restart stops the service as a crash does, leaves it down for downtime,
+// and starts it again on the same address and database. Connections in
+// flight are cut, even where the service already acted; requests meanwhile
+// find the port closed.
+func (s *Service) Restart(t *testing.T, downtime time.Duration) {
+	t.Helper()
+	_ = s.svc.http.Close()
+	s.svc.shutdown()
+	time.Sleep(downtime)
+	addr := strings.TrimPrefix(s.svc.url, "http://")
+	listener, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
+	if err != nil {
+		t.Fatalf("listening again on %s: %v", addr, err)
+	}
+	if err := s.svc.serve(listener); err != nil {
+		t.Fatalf("restarting the connection service: %v", err)
+	}
 }
 
 // Org is an organization of the shared service with an API key that has
@@ -146,13 +220,7 @@ func NewOrg(t *testing.T) *Org {
 // opts, for tests that change how the service behaves.
 func NewOrgInOwnService(t *testing.T, opts ServiceOptions) *Org {
 	t.Helper()
-	skipUnlessAcceptance(t)
-	svc, err := start(opts)
-	if err != nil {
-		t.Fatalf("starting the connection service: %v", err)
-	}
-	t.Cleanup(svc.stop)
-	return svc.newOrg(t)
+	return NewService(t, opts).NewOrg(t)
 }
 
 // skipUnlessAcceptance skips the test unless TF_ACC is set, as

@@ -84,6 +84,19 @@ func (c FaultCounts) FaultedShare() float64 {
 	return float64(c.Faulted()) / float64(c.Requests)
 }
 
+// Since is what happened between earlier and c, counts taken from the same proxy.
+func (c FaultCounts) Since(earlier FaultCounts) FaultCounts {
+	diff := FaultCounts{
+		Requests:       c.Requests - earlier.Requests,
+		Faults:         make(map[Fault]int, len(c.Faults)),
+		UpstreamErrors: c.UpstreamErrors - earlier.UpstreamErrors,
+	}
+	for f, n := range c.Faults {
+		diff.Faults[f] = n - earlier.Faults[f]
+	}
+	return diff
+}
+
 // String renders the counts as key=value pairs, for logs that are grepped.
 func (c FaultCounts) String() string {
 	var b strings.Builder
