@@ -28,6 +28,12 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &nf)
 }
 
+// IsAlreadyExists reports whether err says the entity exists already: what
+// IAM answers the retry of a create whose first response was lost.
+func IsAlreadyExists(err error) bool {
+	return hasErrorCode(err, "EntityAlreadyExists")
+}
+
 // readError is the error of reading an entity: a *NotFoundError when IAM
 // says it does not exist.
 func readError(err error, kind, name string) error {

@@ -116,7 +116,7 @@ func (r *awsRoleResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Optional:            true,
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the role.",
+				MarkdownDescription: "Tags of the role, at most 49: the provider adds one more, `costlink:created-by`, which marks the role as made by this workspace so that a create whose response was lost is recognised by the next apply; it is not shown here.",
 				ElementType:         types.StringType,
 				Optional:            true,
 			},
@@ -193,6 +193,7 @@ func (r *awsRoleResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 
+	token := roleCreateToken(plan.AssumeRoleARN.ValueString(), plan.Name.ValueString())
 	role, err := account.CreateRole(ctx, awsiam.RoleInput{
 		Name:                plan.Name.ValueString(),
 		Path:                plan.Path.ValueString(),
@@ -200,9 +201,15 @@ func (r *awsRoleResource) Create(ctx context.Context, req resource.CreateRequest
 		TrustPolicyJSON:     plan.TrustPolicyJSON.ValueString(),
 		MaxSessionDuration:  int32(plan.MaxSessionDuration.ValueInt64()),
 		PermissionsBoundary: plan.PermissionsBoundary.ValueString(),
-		Tags:                tags,
+		Tags:                withCreateTag(tags, token),
 	})
-	if err != nil {
+	if awsiam.IsAlreadyExists(err) {
+		role, diags = adoptRole(ctx, account, &plan, token)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	} else if err != nil {
 		resp.Diagnostics.AddError("Cannot create the role", err.Error())
 		return
 	}
@@ -245,34 +252,12 @@ func (r *awsRoleResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	account, diags := memberAccount(ctx, r.data, plan.AssumeRoleARN, plan.AssumeRoleExternalID)
 	resp.Diagnostics.Append(diags...)
-	oldTags, diags := stringMap(ctx, state.Tags)
-	resp.Diagnostics.Append(diags...)
-	newTags, diags := stringMap(ctx, plan.Tags)
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	name := plan.Name.ValueString()
-
-	var err error
-	if !plan.TrustPolicyJSON.Equal(state.TrustPolicyJSON) {
-		err = account.UpdateTrustPolicy(ctx, name, plan.TrustPolicyJSON.ValueString())
-	}
-	if err == nil && (!plan.Description.Equal(state.Description) || !plan.MaxSessionDuration.Equal(state.MaxSessionDuration)) {
-		err = account.UpdateRole(ctx, name, plan.Description.ValueString(), int32(plan.MaxSessionDuration.ValueInt64()))
-	}
-	if err == nil && !plan.PermissionsBoundary.Equal(state.PermissionsBoundary) {
-		if boundary := plan.PermissionsBoundary.ValueString(); boundary != "" {
-			err = account.PutPermissionsBoundary(ctx, name, boundary)
-		} else {
-			err = account.DeletePermissionsBoundary(ctx, name)
-		}
-	}
-	if err == nil {
-		err = account.UpdateTags(ctx, name, oldTags, newTags)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot update the role", err.Error())
+	resp.Diagnostics.Append(applyRoleChanges(ctx, account, name, &state, &plan)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 
@@ -304,6 +289,37 @@ func (r *awsRoleResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 }
 
+// applyRoleChanges changes role name in IAM from prior to plan, field by
+// field, sending only what differs.
+func applyRoleChanges(ctx context.Context, account *awsiam.Account, name string, prior, plan *awsRoleResourceModel) diag.Diagnostics {
+	oldTags, diags := stringMap(ctx, prior.Tags)
+	newTags, d := stringMap(ctx, plan.Tags)
+	if diags.Append(d...); diags.HasError() {
+		return diags
+	}
+	var err error
+	if !plan.TrustPolicyJSON.Equal(prior.TrustPolicyJSON) {
+		err = account.UpdateTrustPolicy(ctx, name, plan.TrustPolicyJSON.ValueString())
+	}
+	if err == nil && (!plan.Description.Equal(prior.Description) || !plan.MaxSessionDuration.Equal(prior.MaxSessionDuration)) {
+		err = account.UpdateRole(ctx, name, plan.Description.ValueString(), int32(plan.MaxSessionDuration.ValueInt64()))
+	}
+	if err == nil && !plan.PermissionsBoundary.Equal(prior.PermissionsBoundary) {
+		if boundary := plan.PermissionsBoundary.ValueString(); boundary != "" {
+			err = account.PutPermissionsBoundary(ctx, name, boundary)
+		} else {
+			err = account.DeletePermissionsBoundary(ctx, name)
+		}
+	}
+	if err == nil {
+		err = account.UpdateTags(ctx, name, oldTags, newTags)
+	}
+	if err != nil {
+		diags.AddError("Cannot update the role", err.Error())
+	}
+	return diags
+}
+
 // ImportState takes ROLE_NAME or ASSUME_ROLE_ARN,ROLE_NAME.
 func (r *awsRoleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importMemberRole(ctx, req, resp, "name")
@@ -330,16 +346,18 @@ func (m *awsRoleResourceModel) fromRole(ctx context.Context, role *iamtypes.Role
 	}
 	m.TrustPolicyJSON = keepEquivalent(m.TrustPolicyJSON, aws.ToString(role.AssumeRolePolicyDocument))
 
-	if len(role.Tags) == 0 {
+	tags := make(map[string]string, len(role.Tags))
+	for _, t := range role.Tags {
+		if key := aws.ToString(t.Key); key != roleCreateTagKey { // the provider's, not the configuration's
+			tags[key] = aws.ToString(t.Value)
+		}
+	}
+	if len(tags) == 0 {
 		// No tags: null, unless the configuration says {} (kept, so no diff).
 		if m.Tags.IsUnknown() || len(m.Tags.Elements()) > 0 {
 			m.Tags = types.MapNull(types.StringType)
 		}
 		return nil
-	}
-	tags := make(map[string]string, len(role.Tags))
-	for _, t := range role.Tags {
-		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	var diags diag.Diagnostics
 	m.Tags, diags = types.MapValueFrom(ctx, types.StringType, tags)

@@ -1,14 +1,10 @@
 package provider
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -20,11 +16,11 @@ import (
 // interrupted apply, a restarted service) is recognised by the next attempt
 // through its Idempotency-Key. The key is derived, not random: from the
 // workspace that runs Terraform and the connection's identity (its type and
-// account, unique in an organization), so the next apply of the same configuration sends the same
-// key and the service answers with the record the lost create made. A record
-// created by another workspace, by hand or by a create more than a day old
-// (the service forgets keys after 24 hours) has another key, or none: it is
-// a conflict to import, never taken over silently.
+// account, unique in an organization), so the next apply of the same
+// configuration sends the same key and the service answers with the record
+// the lost create made. A record created by another workspace, by hand or by
+// a create more than a day old (the service forgets keys after 24 hours) has
+// another key, or none: it is a conflict to import, never taken over silently.
 
 // maxKeyGenerations bounds the keys tried for one connection: each
 // generation is one earlier create whose connection has since been deleted
@@ -35,7 +31,7 @@ const maxKeyGenerations = 64
 // earlier create with the same key made (Replayed set), changed to the plan
 // when the plan has changed since.
 func (r *awsConnectionResource) createConnection(ctx context.Context, req client.CreateConnectionRequest, accountID string) (*client.Connection, error) {
-	key := connectionCreateKey(workspaceScope(), req.Type, accountID)
+	key := createToken("connection", req.Type, accountID)
 	for range maxKeyGenerations {
 		if !claimCreateKey(r.client, key) {
 			return nil, fmt.Errorf("another resource in this configuration already creates a %s connection of account %s; "+
@@ -78,16 +74,6 @@ func (r *awsConnectionResource) adoptChanged(ctx context.Context, id string, req
 	return conn, nil
 }
 
-// connectionCreateKey derives the first Idempotency-Key of a connection's
-// create. The parts are length-prefixed so that no two inputs share a key.
-func connectionCreateKey(scope, connType, accountID string) string {
-	h := sha256.New()
-	for _, part := range []string{scope, connType, accountID} {
-		fmt.Fprintf(h, "%d:%s", len(part), part)
-	}
-	return "tf-" + base64.RawURLEncoding.EncodeToString(h.Sum(nil))
-}
-
 // nextCreateKey derives the key that follows one whose connection was
 // deleted. Every apply walks the same chain, so it converges on the same key.
 func nextCreateKey(key string) string {
@@ -110,30 +96,4 @@ type createKeyClaim struct {
 func claimCreateKey(c *client.Client, key string) bool {
 	_, taken := createKeys.LoadOrStore(createKeyClaim{c, key}, struct{}{})
 	return !taken
-}
-
-// workspaceScope names the workspace that runs Terraform, the same on every
-// run of it: the HCP Terraform workspace, or else the working directory and
-// the CLI workspace selected in it.
-var workspaceScope = sync.OnceValue(func() string {
-	if slug := os.Getenv("TFC_WORKSPACE_SLUG"); slug != "" {
-		return "tfc:" + slug
-	}
-	dir, _ := os.Getwd() // Terraform starts providers in its working directory
-	return "dir:" + dir + ":" + cliWorkspace()
-})
-
-// cliWorkspace returns the selected CLI workspace, as Terraform chooses it:
-// TF_WORKSPACE, else the one terraform workspace select recorded in the data
-// directory, else "default".
-func cliWorkspace() string {
-	if ws := os.Getenv("TF_WORKSPACE"); ws != "" {
-		return ws
-	}
-	if b, err := os.ReadFile(filepath.Join(cmp.Or(os.Getenv("TF_DATA_DIR"), ".terraform"), "environment")); err == nil {
-		if ws := strings.TrimSpace(string(b)); ws != "" {
-			return ws
-		}
-	}
-	return "default"
 }
