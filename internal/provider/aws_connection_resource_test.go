@@ -53,7 +53,12 @@ resource "costlink_aws_connection" "payer" {
 `, roleARN(testPayerAccount, "costlink-billing-access"))
 
 func memberConnectionConfig(org *acctest.Org, name, roleARN, regions string) string {
-	return billingConnectionConfig(org) + fmt.Sprintf(`
+	return billingConnectionConfig(org) + memberConnectionHCL(name, roleARN, regions)
+}
+
+// memberConnectionHCL is a member account's connection after the payer's.
+func memberConnectionHCL(name, roleARN, regions string) string {
+	return fmt.Sprintf(`
 resource "costlink_aws_connection" "member" {
   name             = %q
   role_arn         = %q

@@ -86,16 +86,7 @@ func throughProxy(org *acctest.Org, p *lossyProxy) string {
 }
 
 func memberHCL(name, regions string) string {
-	return fmt.Sprintf(`
-resource "costlink_aws_connection" "member" {
-  name             = %q
-  role_arn         = %q
-  regions          = %s
-  wait_for_healthy = false
-
-  depends_on = [costlink_aws_connection.payer]
-}
-`, name, roleARN(testMemberAccount, "costlink-resource-access"), regions)
+	return memberConnectionHCL(name, roleARN(testMemberAccount, "costlink-resource-access"), regions)
 }
 
 // checkConnections asserts the organization holds exactly the named
@@ -121,70 +112,51 @@ func checkConnections(t *testing.T, org *acctest.Org, names ...string) resource.
 
 // A create whose responses were all lost fails the apply, but the record the
 // service made is the resource's: the next apply adopts it instead of
-// failing on a conflict.
+// failing on a conflict — changed to the plan when the configuration changed
+// in between.
 func TestAccAWSConnection_lostCreateResponse(t *testing.T) {
-	org := acctest.NewOrg(t)
-	proxy := newLossyProxy(t, org.APIURL)
 	const addr = "costlink_aws_connection.member"
-	config := throughProxy(org, proxy) + billingConnectionHCL + memberHCL("prod-payments", `["us-east-1"]`)
+	for _, next := range []struct{ name, region string }{
+		{"prod-payments", "us-east-1"}, // the same configuration
+		{"payments", "eu-west-1"},      // renamed, other regions
+	} {
+		t.Run(next.name, func(t *testing.T) {
+			org := acctest.NewOrg(t)
+			proxy := newLossyProxy(t, org.APIURL)
+			providerConfig := throughProxy(org, proxy)
 
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: throughProxy(org, proxy) + billingConnectionHCL},
-			{
-				PreConfig:   func() { proxy.lose(http.MethodPost, -1) },
-				Config:      config,
-				ExpectError: regexp.MustCompile(`Cannot create the connection`),
-			},
-			{
-				PreConfig: func() {
-					proxy.lose("", 0)
-					if n := proxy.lostCount(); n < 2 {
-						t.Fatalf("the proxy lost %d responses, want the POST's and its retry's", n)
-					}
-					org.ConnectionNamed(t, "prod-payments") // made, though Terraform never heard of it
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: providerConfig + billingConnectionHCL},
+					{
+						PreConfig:   func() { proxy.lose(http.MethodPost, -1) },
+						Config:      providerConfig + billingConnectionHCL + memberHCL("prod-payments", `["us-east-1"]`),
+						ExpectError: regexp.MustCompile(`Cannot create the connection`),
+					},
+					{
+						PreConfig: func() {
+							proxy.lose("", 0)
+							if n := proxy.lostCount(); n < 2 {
+								t.Fatalf("the proxy lost %d responses, want the POST's and its retry's", n)
+							}
+							org.ConnectionNamed(t, "prod-payments") // made, though Terraform never heard of it
+						},
+						Config: providerConfig + billingConnectionHCL + memberHCL(next.name, fmt.Sprintf("[%q]", next.region)),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+						},
+						Check: resource.ComposeAggregateTestCheckFunc(
+							checkConnections(t, org, "payer", next.name),
+							resource.TestCheckResourceAttr(addr, "regions.#", "1"),
+							resource.TestCheckTypeSetElemAttr(addr, "regions.*", next.region),
+						),
+					},
 				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-				},
-				Check: checkConnections(t, org, "payer", "prod-payments"),
-			},
-		},
-		CheckDestroy: org.CheckNoConnections,
-	})
-}
-
-// When the configuration changed between the lost create and the next
-// apply, the record is still recognised, and changed to the plan.
-func TestAccAWSConnection_lostCreateResponseThenChanged(t *testing.T) {
-	org := acctest.NewOrg(t)
-	proxy := newLossyProxy(t, org.APIURL)
-	const addr = "costlink_aws_connection.member"
-	providerConfig := throughProxy(org, proxy)
-
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: providerConfig + billingConnectionHCL},
-			{
-				PreConfig:   func() { proxy.lose(http.MethodPost, -1) },
-				Config:      providerConfig + billingConnectionHCL + memberHCL("prod-payments", `["us-east-1"]`),
-				ExpectError: regexp.MustCompile(`Cannot create the connection`),
-			},
-			{
-				PreConfig: func() { proxy.lose("", 0) },
-				Config:    providerConfig + billingConnectionHCL + memberHCL("payments", `["eu-west-1"]`),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkConnections(t, org, "payer", "payments"),
-					resource.TestCheckResourceAttr(addr, "regions.#", "1"),
-					resource.TestCheckTypeSetElemAttr(addr, "regions.*", "eu-west-1"),
-				),
-			},
-		},
-		CheckDestroy: org.CheckNoConnections,
-	})
+				CheckDestroy: org.CheckNoConnections,
+			})
+		})
+	}
 }
 
 // A connection replaced within the service's 24 hours is created again, not
