@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/costlink/terraform-provider-costlink/internal/client"
 )
 
@@ -12,6 +14,11 @@ import (
 // connection type's policy once instead of once per resource.
 type policyCache struct {
 	client *client.Client
+
+	// inflight joins the callers that ask for a policy while it is being
+	// fetched: they share the one request and its outcome, failure included,
+	// and no lock is held while it runs.
+	inflight singleflight.Group
 
 	mu       sync.Mutex
 	policies map[policyKey]*client.Policy
@@ -27,18 +34,35 @@ func newPolicyCache(c *client.Client) *policyCache {
 }
 
 // get returns the generated policy of a connection type. A failed request is
-// not cached: the next caller tries again.
+// not cached: callers that come after it has ended try again.
 func (pc *policyCache) get(ctx context.Context, connectionType, billingBucket string) (*client.Policy, error) {
 	key := policyKey{connectionType, billingBucket}
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if p, ok := pc.policies[key]; ok {
+	if p, ok := pc.cached(key); ok {
 		return p, nil
 	}
-	p, err := pc.client.GetPolicy(ctx, connectionType, billingBucket)
+	// The type cannot contain a NUL, so the flight key is unambiguous.
+	p, err, _ := pc.inflight.Do(connectionType+"\x00"+billingBucket, func() (any, error) {
+		if p, ok := pc.cached(key); ok { // a flight that ended since the look above
+			return p, nil
+		}
+		p, err := pc.client.GetPolicy(ctx, connectionType, billingBucket)
+		if err != nil {
+			return nil, err
+		}
+		pc.mu.Lock()
+		defer pc.mu.Unlock()
+		pc.policies[key] = p
+		return p, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	pc.policies[key] = p
-	return p, nil
+	return p.(*client.Policy), nil
+}
+
+func (pc *policyCache) cached(key policyKey) (*client.Policy, bool) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	p, ok := pc.policies[key]
+	return p, ok
 }

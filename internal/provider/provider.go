@@ -116,6 +116,9 @@ func (p *costlinkProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 	tflog.Debug(ctx, "configured costlink API client", map[string]any{"api_url": c.BaseURL()})
+	if checkServiceAccess(ctx, c, cfg, &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 
 	// An AWS configuration that does not load (a missing profile, say) fails
 	// only the resources that need AWS, not configurations that manage
