@@ -70,7 +70,9 @@ func (r *awsRolePolicyResource) Schema(_ context.Context, _ resource.SchemaReque
 		MarkdownDescription: "Grants a role the read-only permissions the platform generates for a connection type: puts the " +
 			"generated documents as inline policies and attaches the generated managed policies. A statement removed or a " +
 			"managed policy detached in AWS, or a newer generated version in the service, shows as an update in the plan; " +
-			"a document IAM merely reformatted never does.",
+			"a document IAM merely reformatted never does. The policy the role gets is known after apply: the service may " +
+			"generate a newer one between plan and apply, and the role gets the one generated then (the `costlink_aws_policy` " +
+			"data source shows what it is now).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The role name.",
@@ -134,18 +136,21 @@ func (r *awsRolePolicyResource) ValidateConfig(ctx context.Context, req resource
 	validateBillingBucket(config.Type, config.BillingBucket, &resp.Diagnostics)
 }
 
-// ModifyPlan plans the generated policy unless the role already has it.
+// ModifyPlan plans an update when the role lacks the generated policy. What
+// the role will get is known after apply, as it is on create: Terraform plans
+// again at apply and requires every value known in the plan to come out the
+// same, but the service may generate a newer policy in between (an upgrade
+// between `plan -out` and `apply`). Apply puts what the service generates
+// then, and records exactly that.
 func (r *awsRolePolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || r.data == nil {
+		return // a create, whose policy the framework plans as unknown
 	}
 	var plan, state awsRolePolicyResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	}
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || plan.Type.IsUnknown() || plan.BillingBucket.IsUnknown() {
-		return // planned as unknown: known after apply
+		return
 	}
 	want, err := r.data.policies.get(ctx, plan.Type.ValueString(), plan.BillingBucket.ValueString())
 	if err != nil {
@@ -154,11 +159,13 @@ func (r *awsRolePolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	have, diags := state.rolePolicy(ctx)
 	resp.Diagnostics.Append(diags...)
-	if wanted := generated(want); !req.State.Raw.IsNull() && have.satisfies(wanted) {
-		plan.Version, plan.PolicyNames, plan.Documents, plan.ManagedPolicyARNs = state.Version, state.PolicyNames, state.Documents, state.ManagedPolicyARNs
-	} else {
-		resp.Diagnostics.Append(plan.setPolicy(ctx, want.Version, wanted)...)
+	if resp.Diagnostics.HasError() || have.satisfies(generated(want)) {
+		return // no change, or another one, for which the framework planned the policy unknown
 	}
+	plan.Version = types.StringUnknown()
+	plan.PolicyNames = types.ListUnknown(types.StringType)
+	plan.Documents = types.MapUnknown(types.StringType)
+	plan.ManagedPolicyARNs = types.SetUnknown(types.StringType)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
 
@@ -239,6 +246,8 @@ func (r *awsRolePolicyResource) apply(ctx context.Context, plan *awsRolePolicyRe
 	if diags.HasError() {
 		return
 	}
+	// The plan left the policy unknown (see ModifyPlan); in an update, the
+	// cache makes it the one Terraform's final plan, made at apply, saw.
 	want, err := r.data.policies.get(ctx, plan.Type.ValueString(), plan.BillingBucket.ValueString())
 	if err != nil {
 		diags.AddError("Cannot read the generated policy", err.Error())

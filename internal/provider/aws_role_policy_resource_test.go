@@ -317,3 +317,82 @@ func TestAccAWSRolePolicy_newerGeneratedVersion(t *testing.T) {
 		CheckDestroy: checkRolesGone(memberIAM, "costlink-resource-access"),
 	})
 }
+
+// beforeApply is a plan check that runs f between a step's plan and the apply
+// of that saved plan, as a service upgrade between `plan -out` and `apply`.
+type beforeApply func()
+
+func (f beforeApply) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	f()
+}
+
+// Measured in issue 9: a newer policy generated between `plan -out` and
+// `apply` made Terraform fail with "Provider produced inconsistent final
+// plan". The plan leaves the policy it cannot keep unknown, and the role and
+// the state end with the policy the service generates at apply.
+func TestAccAWSRolePolicy_serviceUpgradeBetweenPlanAndApply(t *testing.T) {
+	upgrades := []string{
+		"arn:aws:iam::aws:policy/ReadOnlyAccess",
+		"arn:aws:iam::aws:policy/SecurityAudit",
+		"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+	}
+	var release atomic.Int32 // how many upgrades the service has had
+	org := acctest.NewOrgInOwnService(t, acctest.ServiceOptions{GeneratePolicy: func(in iampolicy.Input) (iampolicy.Policy, error) {
+		p, err := iampolicy.Generate(in)
+		n := int(release.Load())
+		p.ManagedPolicyARNs = append(slices.Clone(p.ManagedPolicyARNs), upgrades[:n]...)
+		p.Version = fmt.Sprintf("r%d-%s", n, p.Version)
+		return p, err
+	}})
+	moto := acctest.Moto(t)
+	account := moto.NewMemberAccount(t)
+	memberIAM := moto.MemberIAM(t, account)
+	config := memberRolePolicyConfig(t, org, moto, account)
+	const role = "costlink-resource-access"
+	upgrade := beforeApply(func() { release.Add(1) })
+	unknownPolicy := []plancheck.PlanCheck{
+		plancheck.ExpectUnknownValue(rolePolicyAddr, tfjsonpath.New("documents")),
+		plancheck.ExpectUnknownValue(rolePolicyAddr, tfjsonpath.New("managed_policy_arns")),
+		plancheck.ExpectUnknownValue(rolePolicyAddr, tfjsonpath.New("version")),
+	}
+	hasRelease := func(n int) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			policy, err := org.Client.GetPolicy(context.Background(), "resource", "")
+			if err != nil {
+				return err
+			}
+			if !strings.HasPrefix(policy.Version, fmt.Sprintf("r%d-", n)) {
+				return fmt.Errorf("the service generates %s, want release %d", policy.Version, n)
+			}
+			return resource.ComposeAggregateTestCheckFunc(
+				checkRoleHasPolicy(memberIAM, role, policy),
+				resource.TestCheckResourceAttr(rolePolicyAddr, "version", policy.Version),
+				resource.TestCheckResourceAttr(rolePolicyAddr, "managed_policy_arns.#", fmt.Sprint(len(policy.ManagedPolicyARNs))),
+			)(s)
+		}
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{ // create: planned with release 0, applied with release 1
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(unknownPolicy, upgrade)},
+				Check:            hasRelease(1),
+			},
+			{ // update: planned with release 2, applied with release 3
+				PreConfig: func() { release.Add(1) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append([]plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(rolePolicyAddr, plancheck.ResourceActionUpdate),
+				}, append(unknownPolicy, upgrade)...)},
+				Check: hasRelease(3),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+		CheckDestroy: checkRolesGone(memberIAM, role),
+	})
+}
