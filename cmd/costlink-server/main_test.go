@@ -142,29 +142,9 @@ func (b *syncBuffer) String() string {
 }
 
 func TestServeShutsDownOnSignal(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "costlink.db")
-	var stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-format", "json", "--principal-arn", "arn:aws:iam::111111111111:root"}, &bytes.Buffer{}, &stderr)
-	}()
-
-	listening := regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)
-	var addr string
-	for deadline := time.Now().Add(10 * time.Second); addr == ""; time.Sleep(10 * time.Millisecond) {
-		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
-			addr = m[1]
-		} else if time.Now().After(deadline) {
-			t.Fatalf("server did not start: %s", stderr.String())
-		}
-	}
-	res, err := http.Get("http://" + addr + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Errorf("/healthz = %d", res.StatusCode)
+	p := startServe(t, bySignal)
+	if status, _ := getURL(t, http.DefaultClient, "http://"+p.addr+"/healthz"); status != http.StatusOK {
+		t.Errorf("/healthz = %d", status)
 	}
 
 	// serve has installed its handler before logging "listening", so the
@@ -172,15 +152,10 @@ func TestServeShutsDownOnSignal(t *testing.T) {
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("serve exited %d after SIGINT: %s", code, stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop after SIGINT")
+	if code := p.exitWithin(t, 15*time.Second); code != exitOK {
+		t.Errorf("serve exited %d after SIGINT: %s", code, p.logs)
 	}
-	if !strings.Contains(stderr.String(), `"msg":"request","method":"GET","route":"/healthz","status":200`) {
-		t.Errorf("no request log line: %s", stderr.String())
+	if !strings.Contains(p.logs.String(), `"msg":"request","method":"GET","route":"/healthz","status":200`) {
+		t.Errorf("no request log line: %s", p.logs)
 	}
 }

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -18,11 +15,15 @@ import (
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
 
-// shutdownTimeout bounds how long in-flight requests may finish after SIGINT or SIGTERM.
-const shutdownTimeout = 10 * time.Second
-
 // serve runs the API until SIGINT or SIGTERM, then shuts down gracefully.
 func serve(args []string, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serveUntil(ctx, args, stderr)
+}
+
+// serveUntil runs the API until ctx ends, then shuts down gracefully.
+func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := newFlagSet("serve", stderr)
 	addr := fs.String("addr", envOr("COSTLINK_ADDR", "127.0.0.1:8080"), "listen address (env COSTLINK_ADDR)")
 	db := dbFlag(fs)
@@ -33,19 +34,32 @@ func serve(args []string, stderr io.Writer) int {
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	checkInterval := fs.Duration("check-interval", 15*time.Minute, "how often every connection's health is checked; 0 disables periodic checks")
 	checkConcurrency := fs.Int("check-concurrency", 8, "health checks run at once by the periodic checker")
+	metricsAddr := fs.String("metrics-addr", os.Getenv("COSTLINK_METRICS_ADDR"),
+		"serve Prometheus metrics at /metrics on this address, a listener apart from the API, in plain HTTP: "+
+			"bind it to an address only the monitoring system reaches (env COSTLINK_METRICS_ADDR); default: metrics are not served")
+	tlsCert := fs.String("tls-cert", os.Getenv("COSTLINK_TLS_CERT"),
+		"PEM certificate (chain) to serve the API over HTTPS, with --tls-key (env COSTLINK_TLS_CERT); default: plain HTTP")
+	tlsKey := fs.String("tls-key", os.Getenv("COSTLINK_TLS_KEY"), "PEM private key of --tls-cert (env COSTLINK_TLS_KEY)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return flagError(fs, "--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
 	}
 	logger, err := newLogger(*logFormat, stderr)
 	if err != nil {
 		return flagError(fs, err.Error())
 	}
 
-	awsCfg, err := loadAWSConfig(context.Background())
+	tlsConfig, err := loadTLS(*tlsCert, *tlsKey)
 	if err != nil {
 		return failure(stderr, err)
 	}
-	principal, err := resolvePrincipalARN(context.Background(), awsCfg, *principalARN)
+	awsCfg, err := loadAWSConfig(ctx)
+	if err != nil {
+		return failure(stderr, err)
+	}
+	principal, err := resolvePrincipalARN(ctx, awsCfg, *principalARN)
 	if err != nil {
 		return failure(stderr, err)
 	}
@@ -54,43 +68,20 @@ func serve(args []string, stderr io.Writer) int {
 		return failure(stderr, err)
 	}
 	defer st.Close()
-	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", *addr)
-	if err != nil {
-		return failure(stderr, err)
-	}
 	api := server.New(server.Config{
 		Store: st, Logger: logger, PrincipalARN: principal, RateLimit: *rateLimit, RateBurst: *rateBurst,
 		Prober: health.NewChecker(awsCfg),
 	})
 	defer api.Close()
-	srv := &http.Server{
-		Handler:           api,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	servers, err := listenAll(ctx, api, logger, *addr, *metricsAddr, tlsConfig)
+	if err != nil {
+		return failure(stderr, err)
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if *checkInterval > 0 {
 		go api.RunChecks(ctx, *checkInterval, *checkConcurrency)
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	logger.Info("listening", "addr", ln.Addr().String(), "db", *db, "principal_arn", principal)
-
-	select {
-	case err := <-served:
-		return failure(stderr, err)
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return failure(stderr, fmt.Errorf("shutdown: %w", err))
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+	logger.Info("listening", "addr", servers[0].ln.Addr().String(), "tls", tlsConfig != nil, "db", *db, "principal_arn", principal)
+	if err := serveAll(ctx, logger, servers...); err != nil {
 		return failure(stderr, err)
 	}
 	return exitOK
