@@ -29,8 +29,13 @@ import (
 // plan); the counts it prints vary between runs because the order in which
 // concurrent requests meet the seeded faults does.
 const (
-	// convergenceSeed seeds every proxy of the suite.
-	convergenceSeed = 9
+	// convergenceSeed seeds every proxy of the suite. With it, every run of
+	// 50 requests or more from a proxy's start meets at least 34% faults, so
+	// the share the suite asserts does not hang on how many requests a
+	// scenario happened to make; and no more than 2 of the first 10 fail,
+	// which the payer's create, alone in flight, meets one after the other
+	// (6 in a row would cost it a minute of backoff).
+	convergenceSeed = 152
 	// convergenceMembers is the number of member accounts connected.
 	convergenceMembers = 50
 	// convergenceFaultRate is the share of API requests the proxy fails;
@@ -56,7 +61,7 @@ terraform {
 }
 
 provider "costlink" {
-  max_retries = 8
+  max_retries = 10
 }
 
 variable "suffix" {
@@ -101,9 +106,6 @@ func TestAccConvergence_underFaults(t *testing.T) {
 		r.phase(t, "create", "apply", convergenceCreateVars, convergenceMembers, nil)
 		r.phase(t, "update", "apply", convergenceUpdateVars, convergenceMembers, nil)
 		r.phase(t, "destroy", "destroy", convergenceUpdateVars, 0, nil)
-		if share := r.proxy.Counts().FaultedShare(); share < convergenceMinFaulted {
-			t.Errorf("%.1f%% of API requests were faulted, want at least %.0f%%", 100*share, 100*convergenceMinFaulted)
-		}
 	})
 
 	t.Run("interrupted", func(t *testing.T) {
@@ -159,6 +161,11 @@ func newConvergenceRun(t *testing.T, scenario, terraform string, env []string, o
 	if err := os.WriteFile(filepath.Join(r.dir, "main.tf"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if share := r.proxy.Counts().FaultedShare(); share < convergenceMinFaulted {
+			t.Errorf("%s: %.1f%% of API requests were faulted, want at least %.0f%%", scenario, 100*share, 100*convergenceMinFaulted)
+		}
+	})
 	return r
 }
 
@@ -169,7 +176,9 @@ type disturbance func(cmd *exec.Cmd, done <-chan struct{}) bool
 // phase runs command (apply or destroy) through the proxy, disturbed if
 // disturb is set, and once more if it failed; then checks that the service
 // holds exactly the members in state, want of them, and that a plan
-// without faults proposes nothing.
+// without faults proposes nothing. An apply that is not disturbed must
+// succeed at once: faults alone are the client's to ride out, and with 11
+// attempts a request fails for good once in 100,000.
 func (r *convergenceRun) phase(t *testing.T, name, command string, vars map[string]any, want int, disturb disturbance) {
 	t.Helper()
 	started, before := time.Now(), r.proxy.Counts()
@@ -180,7 +189,11 @@ func (r *convergenceRun) phase(t *testing.T, name, command string, vars map[stri
 	reapplies := 0
 	if err != nil {
 		applyErrors = errorSummaries(out)
-		t.Logf("%s %s: first %s failed (%v): %d errors\n%s", r.scenario, name, command, err, len(applyErrors), strings.Join(applyErrors, "\n"))
+		report := t.Logf
+		if disturb == nil {
+			report = t.Errorf
+		}
+		report("%s %s: the first %s failed (%v) with %d kinds of error:\n%s", r.scenario, name, command, err, len(applyErrors), strings.Join(applyErrors, "\n"))
 		reapplies++
 		if out, err = r.run(t, nil, command); err != nil {
 			t.Errorf("%s %s: the re-apply failed too (%v):\n%s", r.scenario, name, err, tail(out, 60))
