@@ -1,5 +1,6 @@
 // Command costlink-server runs the costlink connection service and manages
-// its database: serve the API, create API keys, apply migrations.
+// its database: serve the API, create, list and revoke API keys, read the
+// audit log, apply migrations.
 package main
 
 import (
@@ -26,6 +27,9 @@ const usage = `usage: costlink-server <command> [flags]
 commands:
   serve        serve the connection service API
   keys create  create an API key (and its organization if new); prints only the key
+  keys list    list API keys: IDs, organizations, scopes, last use, expiry, revocation
+  keys revoke  revoke an API key by ID; the service refuses it from the next request
+  audit        list the audit log of write requests, newest first
   migrate      apply database migrations and exit
 
 Run costlink-server <command> -h for a command's flags.
@@ -40,10 +44,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		return serve(rest, stderr)
 	case "keys":
-		if len(rest) == 0 || rest[0] != "create" {
-			return usageError(stderr, "keys has one subcommand: keys create")
-		}
-		return keysCreate(rest[1:], stdout, stderr)
+		return keys(rest, stdout, stderr)
+	case "audit":
+		return audit(rest, stdout, stderr)
 	case "migrate":
 		return migrate(rest, stdout, stderr)
 	case "-h", "-help", "--help", "help":
@@ -64,7 +67,11 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 // parseFlags parses args into fs. When it returns ok false the command must
 // stop and exit with code: help was shown, or the flags were wrong.
 func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	err := fs.Parse(args)
+	return flagsParsed(fs, fs.Parse(args))
+}
+
+// flagsParsed is parseFlags once fs has parsed its arguments with err.
+func flagsParsed(fs *flag.FlagSet, err error) (code int, ok bool) {
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK, false

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
@@ -80,10 +82,17 @@ func auditTarget(r *http.Request, h http.Header) string {
 	return ""
 }
 
-// boundAuditField cuts a client-supplied value to maxAuditField bytes of valid UTF-8.
+// boundAuditField cuts a client-supplied value to maxAuditField bytes and
+// replaces what is not printable text with "?": operators read the log in
+// a terminal, which must not take a client's escape sequences.
 func boundAuditField(s string) string {
 	if len(s) > maxAuditField {
 		s = s[:maxAuditField]
 	}
-	return strings.ToValidUTF8(s, "")
+	return strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }

@@ -45,6 +45,7 @@ func TestWritesAreAudited(t *testing.T) {
 	c := e.withBilling()
 	e.do("POST", "/v1/aws/connections", e.rw, billingBody("payer", "999999999999")).wantStatus(t, http.StatusConflict)
 	e.do("PATCH", "/v1/aws/connections/"+c.ID, e.rw, `{"name":"payer-2"}`, "If-Match", `"1"`, "X-Request-Id", "req-42").wantStatus(t, http.StatusOK)
+	e.do("DELETE", "/v1/aws/connections/%1b%5B2J%09%FF", e.rw, "", "X-Request-Id", "req\x01").wantStatus(t, http.StatusNotFound)
 	e.do("DELETE", "/v1/aws/connections/"+c.ID, e.ro, "").wantStatus(t, http.StatusForbidden)
 	long := strings.Repeat("x", 10000)
 	e.do("DELETE", "/v1/aws/connections/"+long, e.rw, "").wantStatus(t, http.StatusNotFound)
@@ -64,6 +65,7 @@ func TestWritesAreAudited(t *testing.T) {
 		{rw, "POST", list, c.ID, 201, ""},
 		{rw, "POST", list, "", 409, ""},
 		{rw, "PATCH", item, c.ID, 200, "req-42"},
+		{rw, "DELETE", item, "?[2J??", 404, "req?"}, // no escape sequence reaches an operator's terminal
 		{ro, "DELETE", item, c.ID, 403, ""},
 		{rw, "DELETE", item, long[:maxAuditField], 404, ""},
 		{rw, "POST", item + "/health/check", c.ID, 503, ""},

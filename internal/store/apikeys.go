@@ -145,13 +145,13 @@ func (s *Store) TouchAPIKey(ctx context.Context, key APIKey) error {
 // RevokeAPIKey revokes the key with the given ID, or returns ErrNotFound.
 // Revoking a revoked key changes nothing and reports already true; the key
 // returned carries the time of the first revocation.
-func (s *Store) RevokeAPIKey(ctx context.Context, id string) (key APIKey, already bool, err error) {
+func (s *Store) RevokeAPIKey(ctx context.Context, id string) (key KeyListing, already bool, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		row, err := scanAPIKey(tx.QueryRowContext(ctx, selectAPIKey+` WHERE k.id = ?`, id))
+		key, err = scanAPIKey(tx.QueryRowContext(ctx, selectAPIKey+` WHERE k.id = ?`, id))
 		if err != nil {
 			return err
 		}
-		key, already = row.APIKey, !row.RevokedAt.IsZero()
+		already = !key.RevokedAt.IsZero()
 		if already {
 			return nil
 		}
@@ -175,7 +175,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, orgName string) ([]KeyListing, 
 	if err := s.checkOrganizationName(ctx, orgName); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, selectAPIKey+` WHERE @org = '' OR o.name = @org ORDER BY o.name, k.created_at, k.id`,
+	rows, err := s.db.QueryContext(ctx, selectAPIKey+` WHERE @org = '' OR o.name = @org ORDER BY o.name, k.rowid`,
 		sql.Named("org", orgName))
 	if err != nil {
 		return nil, err
