@@ -56,7 +56,7 @@ provider "costlink" {
 }
 `, url) + threeAccountsHCL
 
-	failure, took := planFailure(t, config)
+	took, failure := planFailure(t, config)
 
 	checkOneError(t, failure, "Cannot reach the costlink service", url+", the URL from the provider's api_url argument",
 		"connection refused", "Check that the URL is right")
@@ -76,7 +76,7 @@ provider "costlink" {
 }
 `, org.APIURL) + threeAccountsHCL
 
-	failure, _ := planFailure(t, config)
+	_, failure := planFailure(t, config)
 
 	checkOneError(t, failure, "The costlink API key was not accepted",
 		"refused the API key from the "+client.EnvAPIKey+" environment variable (401)")
@@ -100,10 +100,10 @@ func closedServiceURL(t *testing.T) string {
 	return url
 }
 
-// planFailure plans config with the real terraform CLI and returns the error
-// it fails with and how long the step took, failing the test if the plan
+// planFailure plans config with the real terraform CLI and returns how long
+// the step took and the error it failed with, failing the test if the plan
 // succeeds.
-func planFailure(t *testing.T, config string) (error, time.Duration) {
+func planFailure(t *testing.T, config string) (time.Duration, error) {
 	t.Helper()
 	var (
 		start   time.Time
@@ -127,7 +127,7 @@ func planFailure(t *testing.T, config string) (error, time.Duration) {
 	if failure == nil {
 		t.Fatal("the plan succeeded, want it to fail")
 	}
-	return failure, took
+	return took, failure
 }
 
 var terraformError = regexp.MustCompile(`(?m)^(?:│ )?Error: `)
