@@ -376,7 +376,7 @@ func errorSummaries(out string) []string {
 			continue
 		}
 		if detail := errorDetail(lines[i+1:]); detail != "" {
-			summary += ": " + detail
+			summary += ": " + connectionID.ReplaceAllString(detail, "conn_…")
 		}
 		if counts[summary] == 0 {
 			order = append(order, summary)
@@ -389,6 +389,10 @@ func errorSummaries(out string) []string {
 	}
 	return summaries
 }
+
+// connectionID matches connection IDs, which errors that differ only by
+// them are grouped without.
+var connectionID = regexp.MustCompile(`conn_[0-9a-z]+`)
 
 // errorSourceLine matches what terraform prints between an error's summary
 // and its detail: the resource address, the file position and the source.
