@@ -14,8 +14,12 @@ import (
 // maxAuditLimit bounds --limit: beyond it, narrow the window with --since.
 const maxAuditLimit = 10000
 
-// audit prints the newest entries of the audit log of write requests.
+// audit prints the newest entries of the audit log of write requests, or
+// with the prune subcommand deletes old ones.
 func audit(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "prune" {
+		return auditPrune(args[1:], stdout, stderr)
+	}
 	fs := newFlagSet("audit", stderr)
 	db := dbFlag(fs)
 	org := fs.String("org", "", "show only this organization's entries")
@@ -52,6 +56,36 @@ func audit(args []string, stdout, stderr io.Writer) int {
 	if err := auditListing(entries).write(stdout, *asJSON); err != nil {
 		return failure(stderr, err)
 	}
+	return exitOK
+}
+
+// auditPrune deletes the audit entries older than --older-than: the log
+// keeps every write until an operator prunes it.
+func auditPrune(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("audit prune", stderr)
+	db := dbFlag(fs)
+	olderThan := fs.String("older-than", "", "delete the entries older than this many days or hours, e.g. 365d (required)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if *olderThan == "" {
+		return flagError(fs, "--older-than is required, e.g. --older-than 365d")
+	}
+	span, err := parseSpan(*olderThan)
+	if err != nil {
+		return flagError(fs, "--older-than: "+err.Error())
+	}
+	st, err := store.Open(*db)
+	if err != nil {
+		return failure(stderr, err)
+	}
+	defer st.Close()
+	before := time.Now().Add(-span)
+	n, err := st.PruneAudit(context.Background(), before)
+	if err != nil {
+		return failure(stderr, err)
+	}
+	fmt.Fprintf(stdout, "deleted %d audit entries recorded before %s\n", n, tableTime(before, ""))
 	return exitOK
 }
 

@@ -94,3 +94,25 @@ func TestAuditRefusesBadInput(t *testing.T) {
 		t.Errorf("unknown organization = %d, %q, %q", code, stdout, stderr)
 	}
 }
+
+func TestAuditPrune(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "costlink.db")
+	acme := createKey(t, "--db", db, "--org", "acme")
+	ts := serveDB(t, db)
+	send(t, ts.URL+"/v1/aws/connections/conn_nope", http.MethodDelete, acme, "")
+
+	if code, stdout, stderr := runCmd("audit", "prune", "--db", db, "--older-than", "1h"); code != exitOK || !strings.HasPrefix(stdout, "deleted 0 audit entries") {
+		t.Errorf("prune of the last hour = %d, %q, %q", code, stdout, stderr)
+	}
+	if got := auditJSONOf(t, db); len(got) != 1 {
+		t.Fatalf("after a prune of older entries: %+v, want the new one kept", got)
+	}
+	for _, args := range [][]string{{}, {"--older-than", "0d"}, {"--older-than", "1y"}, {"--older-than", "1d", "extra"}} {
+		if code, stdout, stderr := runCmd(append([]string{"audit", "prune", "--db", db}, args...)...); code != exitUsage || stdout != "" || stderr == "" {
+			t.Errorf("audit prune %q = %d, %q, %q; want a usage error", args, code, stdout, stderr)
+		}
+	}
+	if got := auditJSONOf(t, db); len(got) != 1 {
+		t.Errorf("refused prunes deleted entries: %+v", got)
+	}
+}

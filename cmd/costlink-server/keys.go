@@ -28,6 +28,9 @@ func keys(args []string, stdout, stderr io.Writer) int {
 		return keysList(rest, stdout, stderr)
 	case "revoke":
 		return keysRevoke(rest, stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
 	default:
 		return usageError(stderr, fmt.Sprintf("unknown keys subcommand %q: use create, list or revoke", sub))
 	}

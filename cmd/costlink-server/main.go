@@ -30,6 +30,7 @@ commands:
   keys list    list API keys: IDs, organizations, scopes, last use, expiry, revocation
   keys revoke  revoke an API key by ID; the service refuses it from the next request
   audit        list the audit log of write requests, newest first
+  audit prune  delete audit log entries older than a given age
   migrate      apply database migrations and exit
 
 Run costlink-server <command> -h for a command's flags.

@@ -83,3 +83,13 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, err
 	}
 	return entries, rows.Err()
 }
+
+// PruneAudit deletes the audit entries recorded before t and returns how
+// many it deleted: the log grows with every write until pruned.
+func (s *Store) PruneAudit(ctx context.Context, t time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM audit_log WHERE at < ?`, formatTime(t))
+	if err != nil {
+		return 0, fmt.Errorf("prune audit log: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -70,3 +70,24 @@ func TestAuditLog(t *testing.T) {
 		t.Error("a zero limit was accepted")
 	}
 }
+
+func TestPruneAudit(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	org := testOrg(t, s, "acme")
+	now := fakeClock(s)
+	start := *now
+	for i := range 3 {
+		*now = start.Add(time.Duration(i) * time.Hour)
+		if err := s.RecordAudit(ctx, AuditRecord{OrgID: org.ID, KeyID: "key_a", Method: "POST", Route: "/v1/aws/connections", Status: 200 + i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.PruneAudit(ctx, start.Add(time.Hour)); err != nil || n != 1 {
+		t.Fatalf("PruneAudit = %d, %v; want 1 entry deleted", n, err)
+	}
+	left, err := s.ListAudit(ctx, AuditFilter{Limit: 10})
+	if err != nil || len(left) != 2 || left[1].Status != 201 {
+		t.Errorf("after pruning: %+v, %v; want the entries of the last two hours", left, err)
+	}
+}
