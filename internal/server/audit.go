@@ -65,7 +65,7 @@ func (s *server) audited(rt route, next http.Handler) http.Handler {
 			s.log.LogAttrs(r.Context(), slog.LevelError, "audit record lost",
 				slog.String("org", entry.OrgID), slog.String("key", entry.KeyID), slog.String("method", entry.Method),
 				slog.String("route", entry.Route), slog.String("target", entry.Target), slog.Int("status", entry.Status),
-				slog.String("error", err.Error()))
+				slog.String("request_id", entry.RequestID), slog.String("error", err.Error()))
 		}
 	})
 }
