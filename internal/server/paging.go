@@ -38,7 +38,7 @@ func decodeCursor(cursor string) (int64, error) {
 			}
 		}
 	}
-	return 0, newProblem(badRequest, "cursor %q is not valid: pass next_cursor from the previous page unchanged", cursor)
+	return 0, newProblem(badRequest, "cursor %s is not valid: pass next_cursor from the previous page unchanged", validate.QuoteInput(cursor))
 }
 
 // listOptions reads the list query: limit, cursor and the filters.
@@ -47,7 +47,7 @@ func listOptions(q url.Values) (store.ListOptions, error) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxPageSize {
-			return opts, newProblem(badRequest, "limit %q is not valid: use a whole number from 1 to %d", v, maxPageSize)
+			return opts, newProblem(badRequest, "limit %s is not valid: use a whole number from 1 to %d", validate.QuoteInput(v), maxPageSize)
 		}
 		opts.Limit = n
 	}

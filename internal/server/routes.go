@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/costlink/terraform-provider-costlink/internal/store"
+	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
 // handlerFunc serves one operation. A returned error becomes the response: a
@@ -69,7 +70,7 @@ func onlyMethods(methods []string) handlerFunc {
 	allow := strings.Join(methods, ", ")
 	return func(_ *server, w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Allow", allow)
-		return newProblem(methodNotAllowed, "%s is not supported here: use %s", r.Method, allow)
+		return newProblem(methodNotAllowed, "%s is not supported here: use %s", validate.QuoteInput(r.Method), allow)
 	}
 }
 
