@@ -10,13 +10,6 @@ import (
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
 
-// Problems of a key that was valid once: they say what happened to it, so
-// its holder asks for a new key rather than checking for a typo.
-var (
-	keyRevoked = problemKind{"key_revoked", http.StatusUnauthorized, "API key revoked"}
-	keyExpired = problemKind{"key_expired", http.StatusUnauthorized, "API key expired"}
-)
-
 // authorize enforces a route's access: a valid key (401), the key's rate
 // limit (429), then the route's scope (403). The key is recorded in the
 // request's info for the handler and the log.

@@ -23,5 +23,5 @@ func checkIfMatch(r *http.Request, version int64) error {
 		}
 	}
 	return newProblem(preconditionFailed,
-		"the connection has changed: its ETag is now %s, not %s. Read it again and re-apply the change", current, strings.Join(values, ", "))
+		"the connection has changed: its ETag is now %s, not the one in If-Match. Read it again and re-apply the change", current)
 }

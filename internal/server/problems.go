@@ -22,6 +22,8 @@ type problemKind struct {
 var (
 	badRequest                = problemKind{"bad_request", http.StatusBadRequest, "Bad request"}
 	unauthorized              = problemKind{"unauthorized", http.StatusUnauthorized, "Unauthorized"}
+	keyRevoked                = problemKind{"key_revoked", http.StatusUnauthorized, "API key revoked"} // valid once: ask for a new key
+	keyExpired                = problemKind{"key_expired", http.StatusUnauthorized, "API key expired"}
 	forbidden                 = problemKind{"forbidden", http.StatusForbidden, "Forbidden"}
 	notFound                  = problemKind{"not_found", http.StatusNotFound, "Not found"}
 	methodNotAllowed          = problemKind{"method_not_allowed", http.StatusMethodNotAllowed, "Method not allowed"}
