@@ -2,193 +2,201 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"math/rand/v2"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/costlink/terraform-provider-costlink/internal/health"
-	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
 	"github.com/costlink/terraform-provider-costlink/internal/store"
-	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
+
+// DefaultCheckConcurrency is how many health checks run at once when
+// Config.CheckConcurrency does not say.
+const DefaultCheckConcurrency = 8
+
+// checkTimeout bounds one whole check. The prober bounds its AWS calls
+// itself; this also covers the store reads and writes around them, so that
+// nothing holds a worker for ever.
+const checkTimeout = 2 * time.Minute
+
+// errChecksStopped ends the checks still queued when the service closes.
+var errChecksStopped = errors.New("health checks stopped: the service is shutting down")
 
 // Prober checks one connection's role; *health.Checker is the real one.
 type Prober interface {
 	Check(ctx context.Context, t health.Target) health.Result
 }
 
-// checks runs health checks: right after a change, on demand, and
-// periodically. A connection has at most one check of its current version
-// running; a second request for it waits for that one.
+// checks schedules every health check — after a change, on demand and
+// periodic — onto a fixed number of workers, so one bound holds for all of
+// them and a check waiting for a worker is a queue entry, not a goroutine.
+// A connection version has at most one check queued or running; another
+// request for it joins that one. Checks run on the scheduler's context, not
+// a caller's: a caller that leaves fails nobody else.
 type checks struct {
 	prober  Prober
 	results *counterVec
+	run     func(context.Context, store.Connection) (store.Health, error)
+	log     *slog.Logger
 
 	mu      sync.Mutex
-	running map[string]*flight // by connection ID and version
+	queued  *sync.Cond         // signalled when a check is queued or the checks close
+	flights map[string]*flight // queued or running, by flightKey
+	urgent  []*flight          // someone waits for these (on demand, after a change): run first
+	routine []*flight          // periodic
+	closed  bool
 
-	background context.Context // of checks nobody waits for; cancelled by Close
-	cancel     context.CancelFunc
-	wg         sync.WaitGroup
+	ctx     context.Context // cancelled by close
+	cancel  context.CancelFunc
+	workers sync.WaitGroup
 }
 
-// flight is one running check and, once done is closed, its outcome.
+// flight is one queued or running check and, once done is closed, its outcome.
 type flight struct {
+	conn    store.Connection
+	urgent  bool // in the urgent queue
+	started bool
+
 	done   chan struct{}
 	health store.Health
 	err    error
 }
 
-func newChecks(prober Prober) *checks {
+// newChecks starts workers (DefaultCheckConcurrency when below 1) that run
+// queued checks with run.
+func newChecks(prober Prober, workers int, run func(context.Context, store.Connection) (store.Health, error), log *slog.Logger) *checks {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &checks{
-		prober:     prober,
-		results:    newCounterVec("costlink_health_checks_total", "Health checks run, by result.", "result"),
-		running:    map[string]*flight{},
-		background: ctx,
-		cancel:     cancel,
+	k := &checks{
+		prober:  prober,
+		results: newCounterVec("costlink_health_checks_total", "Health checks run, by result.", "result"),
+		run:     run,
+		log:     log,
+		flights: map[string]*flight{},
+		ctx:     ctx,
+		cancel:  cancel,
 	}
+	k.queued = sync.NewCond(&k.mu)
+	if workers < 1 {
+		workers = DefaultCheckConcurrency
+	}
+	for range workers {
+		k.workers.Go(k.work)
+	}
+	return k
 }
 
 // flightKey is per version: a check of the previous role is no answer for
 // the current one.
 func flightKey(c store.Connection) string { return fmt.Sprintf("%s@%d", c.ID, c.Version) }
 
-// run checks c now, or waits for the check of c already running, and
-// returns the connection's health as stored afterwards.
-func (s *server) runCheck(ctx context.Context, c store.Connection) (store.Health, error) {
-	k := s.checks
+// request queues a check of c unless one is queued or running, and returns
+// that check. An urgent request moves a queued periodic check ahead.
+func (k *checks) request(c store.Connection, urgent bool) *flight {
 	key := flightKey(c)
 	k.mu.Lock()
-	if f, ok := k.running[key]; ok {
+	defer k.mu.Unlock()
+	f, joined := k.flights[key]
+	switch {
+	case !joined && k.closed:
+		f = &flight{conn: c, done: make(chan struct{}), err: errChecksStopped}
+		close(f.done)
+		return f
+	case !joined:
+		f = &flight{conn: c, done: make(chan struct{})}
+		k.flights[key] = f
+	case f.started || f.urgent || !urgent:
+		return f
+	}
+	if urgent {
+		f.urgent = true
+		k.urgent = append(k.urgent, f)
+	} else {
+		k.routine = append(k.routine, f)
+	}
+	k.queued.Signal()
+	return f
+}
+
+// wait returns the outcome of f, or ctx's error if ctx ends first; f goes
+// on for whoever else waits for it.
+func (f *flight) wait(ctx context.Context) (store.Health, error) {
+	select {
+	case <-f.done:
+		return f.health, f.err
+	case <-ctx.Done():
+		return store.Health{}, ctx.Err()
+	}
+}
+
+// work runs queued checks until the checks close.
+func (k *checks) work() {
+	for f := k.next(); f != nil; f = k.next() {
+		ctx, cancel := context.WithTimeout(k.ctx, checkTimeout)
+		f.health, f.err = k.run(ctx, f.conn)
+		cancel()
+		if f.err != nil && k.ctx.Err() == nil {
+			k.log.Error("health check failed", "connection", f.conn.ID, "error", f.err)
+		}
+		k.mu.Lock()
+		delete(k.flights, flightKey(f.conn))
 		k.mu.Unlock()
-		select {
-		case <-f.done:
-			return f.health, f.err
-		case <-ctx.Done():
-			return store.Health{}, ctx.Err()
-		}
+		close(f.done)
 	}
-	f := &flight{done: make(chan struct{})}
-	k.running[key] = f
-	k.mu.Unlock()
-
-	f.health, f.err = s.check(ctx, c)
-
-	k.mu.Lock()
-	delete(k.running, key)
-	k.mu.Unlock()
-	close(f.done)
-	return f.health, f.err
 }
 
-// checkSoon starts a check of c in the background unless one is running.
-func (s *server) checkSoon(c store.Connection) {
-	k := s.checks
-	if k == nil || k.isRunning(c) {
-		return
-	}
-	k.wg.Add(1)
-	go func() {
-		defer k.wg.Done()
-		if _, err := s.runCheck(k.background, c); err != nil && k.background.Err() == nil {
-			s.log.Error("health check failed", "connection", c.ID, "error", err)
-		}
-	}()
-}
-
-func (k *checks) isRunning(c store.Connection) bool {
+// next waits for a queued check, urgent ones first, and marks it started;
+// it returns nil once the checks close.
+func (k *checks) next() *flight {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	_, ok := k.running[flightKey(c)]
-	return ok
-}
-
-// check runs one check of c and stores its result.
-func (s *server) check(ctx context.Context, c store.Connection) (store.Health, error) {
-	org, err := s.store.Organization(ctx, c.OrgID)
-	if err != nil {
-		return store.Health{}, err
-	}
-	policy, err := s.generatedPolicy(c.Type, c.BillingBucket)
-	if err != nil {
-		return store.Health{}, err
-	}
-	res := s.checks.prober.Check(ctx, health.Target{
-		RoleARN: c.RoleARN, ExternalID: org.ExternalID, PrincipalARN: s.principalARN, Regions: c.Regions, Policy: policy,
-	})
-	h := store.Health{Status: store.HealthHealthy, CheckedAt: res.CheckedAt, PolicyVersion: res.PolicyVersion}
-	codes := make([]string, len(res.Details))
-	for i, d := range res.Details {
-		h.Status = store.HealthUnhealthy
-		h.Details = append(h.Details, store.HealthDetail{Code: d.Code, Message: d.Message, Remediation: d.Remediation})
-		codes[i] = d.Code
-	}
-	saved, err := s.store.SaveHealth(ctx, c.ID, c.Version, h)
-	if err != nil {
-		return store.Health{}, err
-	}
-	result := h.Status
-	if !saved {
-		result = "stale" // the connection changed while the check ran
-	}
-	s.checks.results.inc(result)
-	s.log.Info("health check", "connection", c.ID, "org", c.OrgID, "result", result, "codes", codes)
-
-	current, err := s.store.Connection(ctx, c.OrgID, c.ID)
-	return current.Health, err
-}
-
-// generatedPolicy is the policy a connection type's role must have now.
-func (s *server) generatedPolicy(connType, bucket string) (iampolicy.Policy, error) {
-	principal, err := validate.ParsePrincipalARN(s.principalARN)
-	if err != nil {
-		return iampolicy.Policy{}, err
-	}
-	return s.generate(iampolicy.Input{Type: connType, BillingBucket: bucket, Partition: principal.Partition})
-}
-
-// RunChecks checks every connection whose last check is older than
-// interval, until ctx ends, with at most concurrency checks at once. It
-// looks for due connections several times per interval, with jitter, so a
-// large organization's checks spread out instead of arriving together.
-func (srv *Server) RunChecks(ctx context.Context, interval time.Duration, concurrency int) {
-	s := srv.s
-	if s.checks == nil {
-		return
-	}
-	slots := make(chan struct{}, max(concurrency, 1))
-	for {
-		pause := interval / 4
-		pause += time.Duration(rand.Int64N(int64(pause)/5+1)) - pause/10 // ±10%
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(pause):
-		}
-		due, err := s.store.ConnectionsCheckedBefore(ctx, time.Now().Add(-interval), 1000)
-		if err != nil {
-			s.log.Error("listing connections due for a check", "error", err)
-			continue
-		}
-	round:
-		for _, c := range due {
-			if s.checks.isRunning(c) {
-				continue // the previous check of this connection is still running
-			}
-			select {
-			case slots <- struct{}{}:
-			default:
-				break round // every slot busy: the rest wait for the next round
-			}
-			s.checks.wg.Add(1)
-			go func() {
-				defer func() { <-slots; s.checks.wg.Done() }()
-				if _, err := s.runCheck(ctx, c); err != nil && ctx.Err() == nil {
-					s.log.Error("periodic health check failed", "connection", c.ID, "error", err)
+	for !k.closed {
+		for _, queue := range []*[]*flight{&k.urgent, &k.routine} {
+			for len(*queue) > 0 {
+				f := (*queue)[0]
+				(*queue)[0] = nil
+				*queue = (*queue)[1:]
+				if !f.started { // else an urgent request took it from the periodic queue
+					f.started = true
+					return f
 				}
-			}()
+			}
 		}
+		k.queued.Wait()
+	}
+	return nil
+}
+
+// close ends the checks still queued with errChecksStopped, cancels the
+// running ones and waits for them.
+func (k *checks) close() {
+	k.mu.Lock()
+	k.closed = true
+	for key, f := range k.flights {
+		if !f.started {
+			delete(k.flights, key)
+			f.err = errChecksStopped
+			close(f.done)
+		}
+	}
+	k.urgent, k.routine = nil, nil
+	k.queued.Broadcast()
+	k.mu.Unlock()
+	k.cancel()
+	k.workers.Wait()
+}
+
+// runCheck checks c now, or joins the check of c already queued or running,
+// and returns the connection's health as stored afterwards.
+func (s *server) runCheck(ctx context.Context, c store.Connection) (store.Health, error) {
+	return s.checks.request(c, true).wait(ctx)
+}
+
+// checkSoon queues a check of c, unless one is queued or running, and does
+// not wait for it.
+func (s *server) checkSoon(c store.Connection) {
+	if s.checks != nil {
+		s.checks.request(c, true)
 	}
 }

@@ -12,19 +12,31 @@ import (
 	"github.com/costlink/terraform-provider-costlink/internal/health"
 )
 
-// fakeProber answers checks from a table of role ARN → details and
-// records what it was asked.
+// fakeProber answers checks from a table of role ARN → details, records
+// what it was asked and counts the checks running at once.
 type fakeProber struct {
 	mu      sync.Mutex
 	details map[string][]health.Detail
 	targets []health.Target
-	release chan struct{} // when not nil, checks wait for it
+	gate    chan struct{} // while not nil, checks wait for it to close
+	running int           // checks running now
+	peak    int           // the most checks that ran at once
 }
 
 func (p *fakeProber) Check(ctx context.Context, t health.Target) health.Result {
-	if p.release != nil {
+	p.mu.Lock()
+	p.running++
+	p.peak = max(p.peak, p.running)
+	gate := p.gate
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.running--
+		p.mu.Unlock()
+	}()
+	if gate != nil {
 		select {
-		case <-p.release:
+		case <-gate:
 		case <-ctx.Done():
 		}
 	}
@@ -33,6 +45,30 @@ func (p *fakeProber) Check(ctx context.Context, t health.Target) health.Result {
 	p.targets = append(p.targets, t)
 	d := p.details[t.RoleARN]
 	return health.Result{Healthy: len(d) == 0, CheckedAt: time.Now(), PolicyVersion: t.Policy.Version, Details: d}
+}
+
+// hold makes the next checks wait until let.
+func (p *fakeProber) hold() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.gate = make(chan struct{})
+}
+
+// let lets the held checks, and the next ones, go on.
+func (p *fakeProber) let() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gate != nil {
+		close(p.gate)
+		p.gate = nil
+	}
+}
+
+// counts returns how many checks run now and the most that ran at once.
+func (p *fakeProber) counts() (running, peak int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.running, p.peak
 }
 
 func (p *fakeProber) calls() []health.Target {
@@ -90,7 +126,7 @@ func TestHealthCheckOnDemand(t *testing.T) {
 
 	e.do(http.MethodPost, "/v1/aws/connections/"+c.ID+"/health/check", e.ro, "").wantProblem(t, http.StatusForbidden, "forbidden")
 	e.do(http.MethodGet, "/v1/aws/connections/conn_missing/health", e.ro, "").wantProblem(t, http.StatusNotFound, "not_found")
-	if !strings.Contains(string(e.do(http.MethodGet, "/metrics", "", "").body), `costlink_health_checks_total{result="healthy"}`) {
+	if !strings.Contains(e.metrics(), `costlink_health_checks_total{result="healthy"}`) {
 		t.Error("metrics do not count checks by result")
 	}
 }
@@ -114,7 +150,8 @@ func TestHealthCheckedAfterCreateAndRoleChange(t *testing.T) {
 }
 
 func TestHealthChecksRunningAreJoined(t *testing.T) {
-	prober := &fakeProber{release: make(chan struct{})}
+	prober := &fakeProber{}
+	prober.hold()
 	e := newEnv(t, Config{PrincipalARN: testPrincipal, Prober: prober})
 	c := e.withBilling() // its background check waits for release
 	var wg sync.WaitGroup
@@ -126,7 +163,7 @@ func TestHealthChecksRunningAreJoined(t *testing.T) {
 		}()
 	}
 	time.Sleep(100 * time.Millisecond)
-	close(prober.release)
+	prober.let()
 	wg.Wait()
 	if n := len(prober.calls()); n > 2 {
 		t.Errorf("%d checks ran for one connection at once, want the requests to share the running one", n)
@@ -153,10 +190,11 @@ func TestRunChecksPeriodically(t *testing.T) {
 	waitFor(t, "the periodic checker to find the change", func() bool { return healthOf() == "unhealthy" })
 }
 
-// waitFor polls cond for up to 10 seconds.
+// waitFor polls cond for up to 30 seconds: the race detector slows a
+// test of hundreds of checks to about that.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if cond() {
 			return
 		}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 )
@@ -27,5 +28,71 @@ func TestNoRateLimitByDefault(t *testing.T) {
 	e := newEnv(t, Config{})
 	for range 50 {
 		e.do("GET", "/v1/organization", e.ro, "").wantStatus(t, http.StatusOK)
+	}
+}
+
+// doFrom sends a GET from a client address, with a key.
+func (e *env) doFrom(remoteAddr, path, key string) response {
+	e.t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.RemoteAddr = remoteAddr
+	req.Header.Set("Authorization", "Bearer "+key)
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	return response{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+}
+
+func TestRateLimitPerAddressBeforeAuthentication(t *testing.T) {
+	e := newEnv(t, Config{IPRateLimit: 0.01, IPRateBurst: 5, RateLimit: 1000, RateBurst: 1000})
+	const attacker, client = "203.0.113.7:40000", "198.51.100.2:50000"
+	for i := range 5 {
+		e.doFrom(attacker, "/v1/aws/connections", "clk_madeup"+strconv.Itoa(i)).wantProblem(t, http.StatusUnauthorized, "unauthorized")
+	}
+	// Made-up keys from the same address, on other ports, are refused
+	// before their key is looked up.
+	for port := range 20 {
+		res := e.doFrom("203.0.113.7:"+strconv.Itoa(41000+port), "/v1/aws/connections", "clk_madeup")
+		res.wantProblem(t, http.StatusTooManyRequests, "rate_limited")
+		if s, err := strconv.Atoi(res.header.Get("Retry-After")); err != nil || s < 1 {
+			t.Fatalf("Retry-After = %q, want whole seconds", res.header.Get("Retry-After"))
+		}
+		if res.header.Get("WWW-Authenticate") != "" {
+			t.Fatal("a request over its address's rate was authenticated")
+		}
+	}
+	// A valid key from that address is refused too, and a client on
+	// another address is served as usual.
+	e.doFrom(attacker, "/v1/aws/connections", e.ro).wantProblem(t, http.StatusTooManyRequests, "rate_limited")
+	for range 5 {
+		e.doFrom(client, "/v1/aws/connections", e.ro).wantStatus(t, http.StatusOK)
+	}
+}
+
+func TestClientAddress(t *testing.T) {
+	for remote, want := range map[string]string{
+		"203.0.113.7:1234":                    "203.0.113.7",
+		"[::ffff:203.0.113.7]:1234":           "203.0.113.7",
+		"[2001:db8:1:2:aaaa::1]:443":          "2001:db8:1:2::/64",
+		"[2001:db8:1:2:bbbb:cccc:dddd:1]:443": "2001:db8:1:2::/64",
+		"[2001:db8:1:3::1]:443":               "2001:db8:1:3::/64",
+		"@":                                   "@",
+	} {
+		if got := clientAddress(remote); got != want {
+			t.Errorf("clientAddress(%q) = %q, want %q", remote, got, want)
+		}
+	}
+}
+
+func TestRateLimitPerAddressForgetsIdleAddresses(t *testing.T) {
+	l := newAddressLimiter(1, 1)
+	first := l.bucket("192.0.2.1")
+	for i := range maxTrackedAddresses * 2 {
+		l.bucket("10.0." + strconv.Itoa(i/256) + "." + strconv.Itoa(i%256))
+	}
+	if n := l.buckets.Len(); n != maxTrackedAddresses {
+		t.Errorf("%d addresses tracked, want at most %d", n, maxTrackedAddresses)
+	}
+	if l.bucket("192.0.2.1") == first {
+		t.Error("the least recently seen address was kept while the map was full")
 	}
 }

@@ -26,12 +26,23 @@ type Config struct {
 	// RateBurst is how many requests a key may make at once before the
 	// sustained rate applies; values below 1 mean 1.
 	RateBurst int
+	// IPRateLimit is the sustained number of requests per second each
+	// client address (an IPv6 /64) may make, counted before authentication;
+	// 0 or less disables the limit.
+	IPRateLimit float64
+	// IPRateBurst is how many requests an address may make at once before
+	// the sustained rate applies; values below 1 mean 1.
+	IPRateBurst int
 	// GeneratePolicy generates the permissions of a connection type;
 	// nil means iampolicy.Generate. Tests swap in a newer policy with it.
 	GeneratePolicy func(iampolicy.Input) (iampolicy.Policy, error)
 	// Prober checks connections' health with the service's AWS credentials;
 	// nil runs no checks (health stays pending).
 	Prober Prober
+	// CheckConcurrency is how many health checks run at once: periodic,
+	// after a change and on demand together. Values below 1 mean
+	// DefaultCheckConcurrency.
+	CheckConcurrency int
 }
 
 // Server is the API: an http.Handler, plus the health checks it starts.
@@ -47,6 +58,7 @@ type server struct {
 	principalARN string
 	generate     func(iampolicy.Input) (iampolicy.Policy, error)
 	limiter      *keyLimiter
+	addresses    *addressLimiter
 	metrics      *metrics
 	checks       *checks // nil without a Prober
 }
@@ -60,6 +72,7 @@ func New(cfg Config) *Server {
 		principalARN: cfg.PrincipalARN,
 		generate:     cfg.GeneratePolicy,
 		limiter:      newKeyLimiter(cfg.RateLimit, cfg.RateBurst),
+		addresses:    newAddressLimiter(cfg.IPRateLimit, cfg.IPRateBurst),
 		metrics:      newMetrics(),
 	}
 	if s.log == nil {
@@ -69,10 +82,10 @@ func New(cfg Config) *Server {
 		s.generate = iampolicy.Generate
 	}
 	if cfg.Prober != nil {
-		s.checks = newChecks(cfg.Prober)
+		s.checks = newChecks(cfg.Prober, cfg.CheckConcurrency, s.check, s.log)
 		s.metrics.registry.MustRegister(s.checks.results)
 	}
-	return &Server{s: s, handler: s.observe(s.mux())}
+	return &Server{s: s, handler: s.observe(s.limitAddresses(s.mux()))}
 }
 
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { srv.handler.ServeHTTP(w, r) }
@@ -80,7 +93,6 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { srv.handl
 // Close stops the background health checks and waits for them to end.
 func (srv *Server) Close() {
 	if k := srv.s.checks; k != nil {
-		k.cancel()
-		k.wg.Wait()
+		k.close()
 	}
 }
