@@ -65,6 +65,26 @@ func TestDuplicateKeysRefused(t *testing.T) {
 	}
 }
 
+// Keys match the API's field names exactly: encoding/json alone would read
+// "Name" as name, and fold "ſ" to "s".
+func TestInexactKeysRefused(t *testing.T) {
+	e := newEnv(t, Config{})
+	billing := e.withBilling()
+	arn := "arn:aws:iam::123456789012:role/costlink"
+	for body, key := range map[string]string{
+		`{"name":"prod","Name":"dev","role_arn":"` + arn + `"}`:            `"Name"`,
+		`{"name":"prod","role_arn":"` + arn + `","regionſ":["us-east-1"]}`: `"regionſ"`,
+		`{"NAME":"prod","role_arn":"` + arn + `"}`:                         `"NAME"`,
+	} {
+		p := e.do("POST", "/v1/aws/connections", e.rw, body).wantProblem(t, http.StatusBadRequest, "bad_request")
+		if !strings.Contains(p.Detail, "unknown field "+key) {
+			t.Errorf("%s: detail %q does not name the field %s", body, p.Detail, key)
+		}
+	}
+	e.do("PATCH", "/v1/aws/connections/"+billing.ID, e.rw, `{"Regions":[]}`).wantProblem(t, http.StatusBadRequest, "bad_request")
+	e.wantConnections(1)
+}
+
 func TestRefuseDuplicateKeys(t *testing.T) {
 	for _, tc := range []struct {
 		body string

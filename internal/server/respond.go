@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,16 +78,22 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	// encoding/json has no error type for unknown fields, only this message.
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		if name, err := strconv.Unquote(field); err == nil {
-			field = validate.QuoteInput(name)
+			return unknownField(name)
 		}
-		return newProblem(badRequest, "the request body has an unknown field %s: see /v1/openapi.yaml", field)
 	}
 	return newProblem(badRequest, "the request body is not valid JSON: %v", err)
 }
 
-// decodeStrict decodes the one JSON value of body into dst, refusing
-// unknown fields and anything after the value.
+func unknownField(name string) *problem {
+	return newProblem(badRequest, "the request body has an unknown field %s: see /v1/openapi.yaml", validate.QuoteInput(name))
+}
+
+// decodeStrict decodes the one JSON value of body into dst, a pointer to a
+// struct, refusing unknown fields and anything after the value.
 func decodeStrict(body []byte, dst any) error {
+	if err := refuseInexactKeys(body, reflect.TypeOf(dst).Elem()); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -93,6 +101,29 @@ func decodeStrict(body []byte, dst any) error {
 	}
 	if dec.Decode(&struct{}{}) != io.EOF {
 		return newProblem(badRequest, "the request body must be a single JSON object")
+	}
+	return nil
+}
+
+// refuseInexactKeys refuses an object key that is not exactly the JSON name
+// of a field of struct type t. encoding/json matches keys ignoring case, and
+// folds "ſ" to "s", so {"name":"a","Name":"b"} would be read as the name "b"
+// where another parser reads "a". Bodies that are not objects pass: the
+// decoder explains them.
+func refuseInexactKeys(body []byte, t reflect.Type) error {
+	var object map[string]json.RawMessage
+	if json.Unmarshal(body, &object) != nil {
+		return nil
+	}
+	names := make(map[string]bool, t.NumField())
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		names[name] = true
+	}
+	for _, key := range slices.Sorted(maps.Keys(object)) {
+		if !names[key] {
+			return unknownField(key)
+		}
 	}
 	return nil
 }
