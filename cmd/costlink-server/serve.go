@@ -33,13 +33,21 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 	rateBurst := fs.Int("rate-burst", 40, "requests per API key allowed at once above the sustained rate")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	checkInterval := fs.Duration("check-interval", 15*time.Minute, "how often every connection's health is checked; 0 disables periodic checks")
-	checkConcurrency := fs.Int("check-concurrency", 8, "health checks run at once by the periodic checker")
+	ipRateLimit := fs.Float64("ip-rate-limit", server.DefaultIPRateLimit,
+		"sustained requests per second per client address (an IPv6 /64), counted before the API key is checked; 0 disables it (env COSTLINK_IP_RATE_LIMIT)")
+	ipRateBurst := fs.Int("ip-rate-burst", server.DefaultIPRateBurst,
+		"requests per client address allowed at once above the sustained rate (env COSTLINK_IP_RATE_BURST)")
+	checkConcurrency := fs.Int("check-concurrency", server.DefaultCheckConcurrency,
+		"health checks run at once: periodic, after a change and on demand together")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("COSTLINK_METRICS_ADDR"),
 		"serve Prometheus metrics at /metrics on this address, a listener apart from the API, in plain HTTP: "+
 			"bind it to an address only the monitoring system reaches (env COSTLINK_METRICS_ADDR); default: metrics are not served")
 	tlsCert := fs.String("tls-cert", os.Getenv("COSTLINK_TLS_CERT"),
 		"PEM certificate (chain) to serve the API over HTTPS, with --tls-key (env COSTLINK_TLS_CERT); default: plain HTTP")
 	tlsKey := fs.String("tls-key", os.Getenv("COSTLINK_TLS_KEY"), "PEM private key of --tls-cert (env COSTLINK_TLS_KEY)")
+	if err := envDefaults(fs, map[string]string{"ip-rate-limit": "COSTLINK_IP_RATE_LIMIT", "ip-rate-burst": "COSTLINK_IP_RATE_BURST"}); err != nil {
+		return flagError(fs, err.Error())
+	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -70,7 +78,8 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 	defer st.Close()
 	api := server.New(server.Config{
 		Store: st, Logger: logger, PrincipalARN: principal, RateLimit: *rateLimit, RateBurst: *rateBurst,
-		Prober: health.NewChecker(awsCfg),
+		IPRateLimit: *ipRateLimit, IPRateBurst: *ipRateBurst,
+		Prober: health.NewChecker(awsCfg), CheckConcurrency: *checkConcurrency,
 	})
 	defer api.Close()
 	servers, err := listenAll(ctx, api, logger, *addr, *metricsAddr, tlsConfig)
