@@ -28,6 +28,11 @@ const (
 // whole Terraform run.
 const defaultAttemptTimeout = time.Minute
 
+// defaultDialTimeout bounds name resolution and the TCP connect of the default
+// HTTP client (30 s in net/http's default), so that an address that drops
+// packets fails the first contact in seconds too, as a refused one does.
+const defaultDialTimeout = 10 * time.Second
+
 // Config configures a Client. Only APIKey and BaseURL are required, and both
 // may come from the environment instead.
 type Config struct {
@@ -162,5 +167,6 @@ func isLoopback(host string) bool {
 func defaultHTTPClient() *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 16 // Terraform runs up to 10 operations in parallel by default.
+	transport.DialContext = (&net.Dialer{Timeout: defaultDialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	return &http.Client{Transport: transport, Timeout: defaultAttemptTimeout}
 }
