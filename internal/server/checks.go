@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/costlink/terraform-provider-costlink/internal/health"
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
@@ -185,6 +187,22 @@ func (k *checks) close() {
 	k.mu.Unlock()
 	k.cancel()
 	k.workers.Wait()
+}
+
+// pending is how many checks are queued or running.
+func (k *checks) pending() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.flights)
+}
+
+// collectors are the checks' metrics: results, and the checks pending, which
+// grow when the workers cannot keep up.
+func (k *checks) collectors() []prometheus.Collector {
+	return []prometheus.Collector{k.results, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "costlink_health_checks_pending",
+		Help: "Health checks queued or running.",
+	}, func() float64 { return float64(k.pending()) })}
 }
 
 // runCheck checks c now, or joins the check of c already queued or running,

@@ -7,17 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 )
-
-// pending is how many checks are queued or running.
-func (k *checks) pending() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return len(k.flights)
-}
 
 // createResources creates n resource connections in acme at once.
 func (e *env) createResources(n int) {
@@ -53,6 +47,9 @@ func TestHealthChecksShareOneBound(t *testing.T) {
 	}
 	if queued := k.pending(); queued != creates {
 		t.Errorf("%d checks queued or running, want one per created connection (%d)", queued, creates)
+	}
+	if metrics := e.metrics(); !strings.Contains(metrics, fmt.Sprintf("costlink_health_checks_pending %d\n", creates)) {
+		t.Errorf("metrics do not show the %d checks pending:\n%s", creates, metrics)
 	}
 	if extra := runtime.NumGoroutine() - goroutines; extra > 50 {
 		t.Errorf("%d more goroutines with %d checks queued: a queued check must not hold one", extra, creates)

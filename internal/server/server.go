@@ -83,7 +83,7 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Prober != nil {
 		s.checks = newChecks(cfg.Prober, cfg.CheckConcurrency, s.check, s.log)
-		s.metrics.registry.MustRegister(s.checks.results)
+		s.metrics.registry.MustRegister(s.checks.collectors()...)
 	}
 	return &Server{s: s, handler: s.observe(s.limitAddresses(s.mux()))}
 }
