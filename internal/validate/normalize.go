@@ -5,10 +5,6 @@ import (
 	"strings"
 )
 
-// maxQuotedInput bounds how much of an unusable input an error message
-// repeats, so a long value does not flood the diagnostic.
-const maxQuotedInput = 80
-
 // ToConnectionName turns any text, such as an AWS account name, into a
 // connection name that ConnectionName accepts:
 //
@@ -55,19 +51,7 @@ func ToConnectionName(s string) (string, error) {
 	if b.Len() == 0 {
 		return "", fmt.Errorf("cannot make a connection name of %s: it has no ASCII letter (a-z, A-Z) or digit (0-9) to keep "+
 			"(other characters become dashes, and non-ASCII letters are not transliterated). A connection name allows %s",
-			quoteInput(s), ConnectionNameRule)
+			QuoteInput(s), ConnectionNameRule)
 	}
 	return b.String(), nil
-}
-
-// quoteInput quotes s for an error message, shortened when long.
-func quoteInput(s string) string {
-	if s == "" {
-		return "an empty string"
-	}
-	runes := []rune(s)
-	if len(runes) <= maxQuotedInput {
-		return fmt.Sprintf("%q", s)
-	}
-	return fmt.Sprintf("%q… (%d characters)", string(runes[:maxQuotedInput]), len(runes))
 }

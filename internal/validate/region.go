@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/agext/levenshtein"
 	"github.com/hashicorp/aws-sdk-go-base/v2/endpoints"
@@ -23,6 +24,17 @@ const maxRegionTypo = 3
 // See "AWS Regions" (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html).
 var knownRegions = regionIDs(endpoints.DefaultPartitions())
 
+// maxSuggestedLength is the longest input that can be within maxRegionTypo
+// edits of a known region: a longer one needs at least one edit per
+// character it has beyond a region's length, so it is not compared (which
+// took half a second for a 64 KB input).
+var maxSuggestedLength = longest(knownRegions) + maxRegionTypo
+
+// KnownRegionCount is how many regions AWS knows across its partitions: no
+// connection can usefully cover more, so the service caps a connection's
+// region list at it.
+func KnownRegionCount() int { return len(knownRegions) }
+
 func regionIDs(partitions []endpoints.Partition) []string {
 	var ids []string
 	for _, p := range partitions {
@@ -34,6 +46,14 @@ func regionIDs(partitions []endpoints.Partition) []string {
 	return ids
 }
 
+func longest(ids []string) int {
+	n := 0
+	for _, id := range ids {
+		n = max(n, utf8.RuneCountInString(id))
+	}
+	return n
+}
+
 // Region checks that region is one AWS knows, in any partition, and names
 // the closest one when it looks like a typo.
 func Region(region string) error {
@@ -43,9 +63,9 @@ func Region(region string) error {
 	const rest = "use a region AWS knows, such as us-east-1, eu-south-1 or ap-east-1 " +
 		"(a region AWS launched after this release needs a newer one)"
 	if match, ok := closestRegion(region); ok {
-		return fmt.Errorf("%s is not an AWS region name: did you mean %q? Otherwise %s", quoteInput(region), match, rest)
+		return fmt.Errorf("%s is not an AWS region name: did you mean %q? Otherwise %s", QuoteInput(region), match, rest)
 	}
-	return fmt.Errorf("%s is not an AWS region name: %s", quoteInput(region), rest)
+	return fmt.Errorf("%s is not an AWS region name: %s", QuoteInput(region), rest)
 }
 
 // closestRegion is the known region with the fewest edits from region,
@@ -53,7 +73,7 @@ func Region(region string) error {
 // go to the first in sorted order.
 func closestRegion(region string) (string, bool) {
 	input := strings.ToLower(strings.TrimSpace(region))
-	if input == "" {
+	if input == "" || utf8.RuneCountInString(input) > maxSuggestedLength {
 		return "", false
 	}
 	// No MaxCost: in levenshtein v1.2.3 it can return less than the true

@@ -36,7 +36,7 @@ func FuzzRegion(f *testing.F) {
 		if !strings.Contains(msg, "is not an AWS region name") {
 			t.Fatalf("Region(%q) = %q, which does not say what is wrong", region, msg)
 		}
-		// quoteInput keeps 80 characters, each at most 10 bytes once quoted.
+		// QuoteInput keeps 80 characters, each at most 10 bytes once quoted.
 		if len(msg) > 1200 {
 			t.Fatalf("Region(%d bytes) gave a %d-byte error", len(region), len(msg))
 		}

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -90,5 +91,32 @@ func TestRegionMessageBoundsLongInput(t *testing.T) {
 	err := Region(strings.Repeat("x", 1000))
 	if err == nil || len(err.Error()) > 400 {
 		t.Fatalf("Region(1000 x's) = %v, want a short error", err)
+	}
+}
+
+// A name longer than any region plus maxRegionTypo cannot be a typo of
+// one, so it is not compared with every known region (0.57 s for 64 KB):
+// no suggestion, and no edit distance computed, which would allocate.
+func TestClosestRegionSkipsLongInput(t *testing.T) {
+	long := strings.Repeat("x", maxSuggestedLength+1)
+	if match, ok := closestRegion(long); ok {
+		t.Fatalf("closestRegion(%d characters) = %q, want no suggestion", len(long), match)
+	}
+	if allocs := testing.AllocsPerRun(10, func() { closestRegion(long) }); allocs != 0 {
+		t.Fatalf("closestRegion(%d characters) allocated %v times: it computed edit distances", len(long), allocs)
+	}
+	// The longest region with maxRegionTypo letters added is still compared.
+	longest := slices.MaxFunc(knownRegions, func(a, b string) int { return len(a) - len(b) })
+	if within := longest + "xyz"; len(within) != maxSuggestedLength {
+		t.Fatalf("%q is %d characters, want %d", within, len(within), maxSuggestedLength)
+	} else if _, ok := closestRegion(within); !ok {
+		t.Fatalf("closestRegion(%q) offers nothing, want a region", within)
+	}
+}
+
+func BenchmarkRegionLongInput(b *testing.B) {
+	long := strings.Repeat("x", 64<<10)
+	for b.Loop() {
+		_ = Region(long)
 	}
 }

@@ -57,8 +57,12 @@ func ConnectionName(name string) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("connection name %q is not valid: %s. Use %s", name, strings.Join(problems, "; "), ConnectionNameRule)
+	return fmt.Errorf("connection name %s is not valid: %s. Use %s", QuoteInput(name), strings.Join(problems, "; "), ConnectionNameRule)
 }
+
+// maxNamedCharacters bounds how many disallowed characters an error names,
+// so that a name of thousands of different characters gets a short error.
+const maxNamedCharacters = 10
 
 // disallowedOther names characters that break the rule but are not one of
 // the common mistakes ConnectionName reports on their own.
@@ -75,6 +79,9 @@ func disallowedOther(name string) string {
 	}
 	if len(bad) == 0 {
 		return ""
+	}
+	if more := len(bad) - maxNamedCharacters; more > 0 {
+		bad = append(bad[:maxNamedCharacters], fmt.Sprintf("and %d more", more))
 	}
 	return "the character(s) " + strings.Join(bad, ", ")
 }
@@ -102,9 +109,9 @@ type RoleARN struct {
 func ParseRoleARN(arn string) (RoleARN, error) {
 	m := roleARNPattern.FindStringSubmatch(arn)
 	if m == nil {
-		return RoleARN{}, fmt.Errorf("%q is not an IAM role ARN: expected arn:PARTITION:iam::ACCOUNT_ID:role/NAME "+
+		return RoleARN{}, fmt.Errorf("%s is not an IAM role ARN: expected arn:PARTITION:iam::ACCOUNT_ID:role/NAME "+
 			"(PARTITION is aws, aws-cn or aws-us-gov; ACCOUNT_ID is 12 digits; NAME may follow a path such as /costlink/), "+
-			"for example arn:aws:iam::123456789012:role/costlink-resource-access", arn)
+			"for example arn:aws:iam::123456789012:role/costlink-resource-access", QuoteInput(arn))
 	}
 	return RoleARN{Partition: m[1], AccountID: m[2], Path: "/" + m[3], Name: m[4]}, nil
 }
@@ -120,7 +127,7 @@ type Principal struct {
 func ParsePrincipalARN(arn string) (Principal, error) {
 	m := principalARNPattern.FindStringSubmatch(arn)
 	if m == nil {
-		return Principal{}, fmt.Errorf("principal %q is not an IAM principal ARN: expected arn:PARTITION:iam::ACCOUNT_ID:root (or :role/NAME, :user/NAME)", arn)
+		return Principal{}, fmt.Errorf("principal %s is not an IAM principal ARN: expected arn:PARTITION:iam::ACCOUNT_ID:root (or :role/NAME, :user/NAME)", QuoteInput(arn))
 	}
 	return Principal{Partition: m[1], AccountID: m[2]}, nil
 }
@@ -128,7 +135,7 @@ func ParsePrincipalARN(arn string) (Principal, error) {
 // AccountID checks an AWS account ID.
 func AccountID(id string) error {
 	if !accountIDPattern.MatchString(id) {
-		return fmt.Errorf("%q is not an AWS account ID: it must be exactly 12 digits, for example 123456789012", id)
+		return fmt.Errorf("%s is not an AWS account ID: it must be exactly 12 digits, for example 123456789012", QuoteInput(id))
 	}
 	return nil
 }
@@ -140,15 +147,41 @@ func ConnectionType(t string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("connection type %q is not valid: use %q (a member account's resources) or %q (the management/payer account's billing export)", t, TypeResource, TypeBilling)
+	return fmt.Errorf("connection type %s is not valid: use %q (a member account's resources) or %q (the management/payer account's billing export)", QuoteInput(t), TypeResource, TypeBilling)
 }
+
+// S3 reserves these prefixes and suffixes for names of its own (punycode,
+// its internals, documentation examples, access point aliases, Multi-Region
+// Access Points, directory and table buckets), so CreateBucket refuses a
+// bucket name that has one ("General purpose bucket naming rules",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+// "sthree-" also covers the listed "sthree-configurator".
+var (
+	reservedBucketPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
+	reservedBucketSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
+)
 
 // BucketName checks an S3 bucket name (the general-purpose bucket rules).
 func BucketName(name string) error {
 	if !bucketPattern.MatchString(name) || strings.Contains(name, "..") || ipLikePattern.MatchString(name) {
-		return fmt.Errorf("%q is not an S3 bucket name: use 3 to 63 lowercase letters, digits, dots and dashes, starting and ending with a letter or digit, not formatted as an IP address", name)
+		return fmt.Errorf("%s is not an S3 bucket name: use 3 to 63 lowercase letters, digits, dots and dashes, starting and ending with a letter or digit, not formatted as an IP address", QuoteInput(name))
+	}
+	for _, prefix := range reservedBucketPrefixes {
+		if strings.HasPrefix(name, prefix) {
+			return reservedBucketAffix(name, "starts with", prefix)
+		}
+	}
+	for _, suffix := range reservedBucketSuffixes {
+		if strings.HasSuffix(name, suffix) {
+			return reservedBucketAffix(name, "ends with", suffix)
+		}
 	}
 	return nil
+}
+
+func reservedBucketAffix(name, where, affix string) error {
+	return fmt.Errorf("%s is not an S3 bucket name: it %s %q, which S3 reserves. A bucket name must not start with %s nor end with %s",
+		QuoteInput(name), where, affix, strings.Join(reservedBucketPrefixes, ", "), strings.Join(reservedBucketSuffixes, ", "))
 }
 
 // BillingBucket checks the billing_bucket rule for a connection type: required

@@ -75,8 +75,9 @@ func FuzzParseRoleARN(f *testing.F) {
 
 // FuzzBucketName holds BucketName and BillingBucket to the rule their error
 // states (3 to 63 lowercase letters, digits, dots and dashes, starting and
-// ending with a letter or digit, not an IP address) and S3's ban on two
-// adjacent periods. TestBillingBucket has the named cases.
+// ending with a letter or digit, not an IP address), S3's ban on two
+// adjacent periods and its reserved prefixes and suffixes.
+// TestBillingBucket and TestBucketNameReserved have the named cases.
 func FuzzBucketName(f *testing.F) {
 	for _, seed := range []string{"my-cur-bucket", "my.cur.bucket", "ab", "abc", "My_Bucket", "192.168.1.1",
 		"1.2.3.4.5", "a..b", "-ab", "ab-", strings.Repeat("b", 63), strings.Repeat("b", 64), ""} {
@@ -110,6 +111,16 @@ func bucketRuleAllows(name string) bool {
 	}
 	if !alnum(name[0]) || !alnum(name[len(name)-1]) {
 		return false
+	}
+	for _, prefix := range []string{"xn--", "sthree-", "sthree-configurator", "amzn-s3-demo-"} {
+		if strings.HasPrefix(name, prefix) {
+			return false
+		}
+	}
+	for _, suffix := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(name, suffix) {
+			return false
+		}
 	}
 	return !looksLikeIPv4(name)
 }

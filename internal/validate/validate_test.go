@@ -132,3 +132,25 @@ func TestBillingBucket(t *testing.T) {
 		}
 	}
 }
+
+// S3 refuses names with a reserved prefix or suffix, so the plan must too.
+func TestBucketNameReserved(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"xn--abc", "sthree-logs", "sthree-configurator-logs", "amzn-s3-demo-bucket",
+		"cur-s3alias", "cur--ol-s3", "cur.mrap", "cur--usw2-az1--x-s3", "cur--table-s3"} {
+		err := BucketName(name)
+		if err == nil {
+			t.Errorf("BucketName(%q) = nil, want an error", name)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, "is not an S3 bucket name") || !strings.Contains(msg, "which S3 reserves") {
+			t.Errorf("BucketName(%q) = %q, want it to say which prefix or suffix S3 reserves", name, msg)
+		}
+	}
+	// The affixes only count at their end of the name.
+	for _, name := range []string{"my-xn--bucket", "sthree", "amzn-s3-demo", "s3alias-cur", "cur-mrap", "cur-x-s3", "cur-table-s3"} {
+		if err := BucketName(name); err != nil {
+			t.Errorf("BucketName(%q) = %v, want nil", name, err)
+		}
+	}
+}
