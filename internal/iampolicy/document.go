@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
 // policyVersion is the policy language version every rendered document uses.
@@ -90,7 +94,7 @@ func (v *values) UnmarshalJSON(data []byte) error {
 		case bool:
 			out = append(out, strconv.FormatBool(item))
 		default:
-			return fmt.Errorf("policy value %s is not a string, number or boolean", data)
+			return fmt.Errorf("policy value %s is not a string, number or boolean", validate.QuoteInput(string(data)))
 		}
 	}
 	*v = out
@@ -115,7 +119,7 @@ func (p *principal) UnmarshalJSON(data []byte) error {
 	var s string
 	if json.Unmarshal(data, &s) == nil {
 		if s != "*" {
-			return fmt.Errorf("principal %q: a string principal must be \"*\"", s)
+			return fmt.Errorf("principal %s: a string principal must be \"*\"", validate.QuoteInput(s))
 		}
 		*p = principal{anyone: true}
 		return nil
@@ -158,7 +162,53 @@ func parse(doc string) (policyDoc, error) {
 	if len(d.Statement) == 0 {
 		return policyDoc{}, errors.New("policy document has no Statement")
 	}
+	for i, st := range d.Statement {
+		if element := st.emptyList(); element != "" {
+			return policyDoc{}, fmt.Errorf("policy document statement %d: %s is an empty list: it must have at least one value", i+1, element)
+		}
+	}
 	return d, nil
+}
+
+// emptyList names the first element of st written as an empty list, or
+// returns "". IAM's grammar gives a list "one or more values" ("Grammar of
+// the IAM JSON policy language",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html;
+// the elements: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html),
+// and IAM refuses a statement without actions as MalformedPolicyDocument.
+// Kept, "NotAction": [] would mean every action to the evaluator but vanish
+// from the rendering (omitempty), so Equivalent and VerifyTrust would
+// disagree about the same document.
+func (st statement) emptyList() string {
+	for _, e := range []struct {
+		name string
+		vs   values
+	}{{"Action", st.Action}, {"NotAction", st.NotAction}, {"Resource", st.Resource}, {"NotResource", st.NotResource}} {
+		if e.vs != nil && len(e.vs) == 0 {
+			return e.name
+		}
+	}
+	for _, e := range []struct {
+		name string
+		p    *principal
+	}{{"Principal", st.Principal}, {"NotPrincipal", st.NotPrincipal}} {
+		if e.p == nil {
+			continue
+		}
+		for _, typ := range slices.Sorted(maps.Keys(e.p.byType)) {
+			if len(e.p.byType[typ]) == 0 {
+				return e.name + " " + validate.QuoteInput(typ)
+			}
+		}
+	}
+	for _, op := range slices.Sorted(maps.Keys(st.Condition)) {
+		for _, key := range slices.Sorted(maps.Keys(st.Condition[op])) {
+			if len(st.Condition[op][key]) == 0 {
+				return "Condition " + validate.QuoteInput(op) + " " + validate.QuoteInput(key)
+			}
+		}
+	}
+	return ""
 }
 
 // decodeStrict decodes exactly one JSON value, refusing unknown fields.

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
 // legacyVersion is what IAM assumes when a document has no Version element.
@@ -88,7 +90,7 @@ func normalizeStatement(st *statement) error {
 	case strings.EqualFold(st.Effect, "Deny"):
 		st.Effect = "Deny"
 	default:
-		return fmt.Errorf("statement Effect %q is not valid: it must be Allow or Deny", st.Effect)
+		return fmt.Errorf("statement Effect %s is not valid: it must be Allow or Deny", validate.QuoteInput(st.Effect))
 	}
 	// IAM matches action names case-insensitively; resource ARNs are
 	// case-sensitive and stay as written.
