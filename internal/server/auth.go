@@ -47,13 +47,13 @@ func (s *server) authenticate(r *http.Request) (store.APIKey, error) {
 	)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return store.APIKey{}, newProblem(unauthorized, "the API key is not valid: check COSTLINK_API_KEY")
+		return store.APIKey{}, newProblem(unauthorized, "the API key is not valid: it matches no key of this service")
 	case errors.As(err, &revoked):
 		return store.APIKey{}, newProblem(keyRevoked, "the API key %s was revoked at %s: ask the service's operator for a new key "+
-			"(costlink-server keys create) and set it in COSTLINK_API_KEY", revoked.KeyID, revoked.RevokedAt.Format(time.RFC3339))
+			"(costlink-server keys create)", revoked.KeyID, revoked.RevokedAt.Format(time.RFC3339))
 	case errors.As(err, &expired):
 		return store.APIKey{}, newProblem(keyExpired, "the API key %s expired at %s: ask the service's operator for a new key "+
-			"(costlink-server keys create) and set it in COSTLINK_API_KEY", expired.KeyID, expired.ExpiresAt.Format(time.RFC3339))
+			"(costlink-server keys create)", expired.KeyID, expired.ExpiresAt.Format(time.RFC3339))
 	case err != nil:
 		return store.APIKey{}, err
 	}
