@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Connection types.
@@ -33,8 +34,8 @@ func ConnectionName(name string) error {
 	switch {
 	case name == "":
 		return fmt.Errorf("connection name must not be empty: use %s", ConnectionNameRule)
-	case len(name) > MaxConnectionNameLength:
-		problems = append(problems, fmt.Sprintf("it is %d characters long, the limit is %d", len(name), MaxConnectionNameLength))
+	case utf8.RuneCountInString(name) > MaxConnectionNameLength:
+		problems = append(problems, fmt.Sprintf("it is %d characters long, the limit is %d", utf8.RuneCountInString(name), MaxConnectionNameLength))
 	}
 	if strings.Contains(name, ".") {
 		problems = append(problems, "it contains a period (.)")

@@ -47,6 +47,16 @@ func TestConnectionName(t *testing.T) {
 	}
 }
 
+// The length a refusal states is in characters, as the quoted input's is,
+// not in bytes.
+func TestConnectionNameCountsCharacters(t *testing.T) {
+	t.Parallel()
+	err := ConnectionName(strings.Repeat("é", 64))
+	if err == nil || !strings.Contains(err.Error(), "it is 64 characters long") {
+		t.Fatalf("ConnectionName(64 é's) = %v, want it to say 64 characters", err)
+	}
+}
+
 func TestParseRoleARN(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
