@@ -31,11 +31,11 @@ const ConnectionNameRule = "lowercase letters (a-z), digits (0-9) and dashes (-)
 // ConnectionName checks a connection name against the platform's rule.
 func ConnectionName(name string) error {
 	var problems []string
-	switch {
+	switch length := utf8.RuneCountInString(name); {
 	case name == "":
 		return fmt.Errorf("connection name must not be empty: use %s", ConnectionNameRule)
-	case utf8.RuneCountInString(name) > MaxConnectionNameLength:
-		problems = append(problems, fmt.Sprintf("it is %d characters long, the limit is %d", utf8.RuneCountInString(name), MaxConnectionNameLength))
+	case length > MaxConnectionNameLength:
+		problems = append(problems, fmt.Sprintf("it is %d characters long, the limit is %d", length, MaxConnectionNameLength))
 	}
 	if strings.Contains(name, ".") {
 		problems = append(problems, "it contains a period (.)")
