@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,8 @@ import (
 // plan); the counts it prints vary between runs because the order in which
 // concurrent requests meet the seeded faults does.
 const (
-	// convergenceSeed seeds every proxy of the suite. With it, every run of
+	// convergenceSeed seeds every proxy of the suite, unless
+	// COSTLINK_FAULT_SEED sets another to explore. With it, every run of
 	// 50 requests or more from a proxy's start meets at least 34% faults, so
 	// the share the suite asserts does not hang on how many requests a
 	// scenario happened to make; no more than 5 decisions in a row are
@@ -95,13 +97,13 @@ func TestAccConvergence_underFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal("terraform is not on PATH: the fault-injection suite drives the real Terraform CLI.")
 	}
-	env := examplesEnv(t, moduleRoot(t))
-	fmt.Printf("CONVERGENCE seed=%d members=%d fault_rate=%.2f\n", convergenceSeed, convergenceMembers, convergenceFaultRate)
-	t.Logf("fault seed %d", convergenceSeed)
+	suite := &convergenceSuite{terraform: terraform, env: examplesEnv(t, moduleRoot(t)), seed: faultSeed(t)}
+	fmt.Printf("CONVERGENCE seed=%d members=%d fault_rate=%.2f\n", suite.seed, convergenceMembers, convergenceFaultRate)
+	t.Logf("fault seed %d", suite.seed)
 
 	t.Run("faulted", func(t *testing.T) {
 		t.Parallel()
-		r := newConvergenceRun(t, "faulted", terraform, env, org, acctest.FaultProxyOptions{})
+		r := suite.newRun(t, "faulted", org, acctest.FaultProxyOptions{})
 		r.phase(t, "create", "apply", convergenceCreateVars, convergenceMembers, nil)
 		r.phase(t, "update", "apply", convergenceUpdateVars, convergenceMembers, nil)
 		r.phase(t, "destroy", "destroy", convergenceUpdateVars, 0, nil)
@@ -109,7 +111,7 @@ func TestAccConvergence_underFaults(t *testing.T) {
 
 	t.Run("interrupted", func(t *testing.T) {
 		t.Parallel()
-		r := newConvergenceRun(t, "interrupted", terraform, env, acctest.NewOrg(t), acctest.FaultProxyOptions{Latency: 500 * time.Millisecond})
+		r := suite.newRun(t, "interrupted", acctest.NewOrg(t), acctest.FaultProxyOptions{Latency: 500 * time.Millisecond})
 		// SIGINT once creates are under way: the service has acted on some
 		// whose responses the 0.5 s latency still holds back.
 		r.phase(t, "create", "apply", convergenceCreateVars, convergenceMembers, func(cmd *exec.Cmd, done <-chan struct{}) bool {
@@ -123,7 +125,7 @@ func TestAccConvergence_underFaults(t *testing.T) {
 	t.Run("restarted", func(t *testing.T) {
 		t.Parallel()
 		svc := acctest.NewService(t, acctest.ServiceOptions{})
-		r := newConvergenceRun(t, "restarted", terraform, env, svc.NewOrg(t), acctest.FaultProxyOptions{Latency: 200 * time.Millisecond})
+		r := suite.newRun(t, "restarted", svc.NewOrg(t), acctest.FaultProxyOptions{Latency: 200 * time.Millisecond})
 		r.phase(t, "create", "apply", convergenceCreateVars, convergenceMembers, func(_ *exec.Cmd, done <-chan struct{}) bool {
 			if !r.awaitRecords(done, convergenceMembers/3) {
 				return false
@@ -134,27 +136,51 @@ func TestAccConvergence_underFaults(t *testing.T) {
 	})
 }
 
+// convergenceSuite is what the scenarios share: the terraform binary, the
+// environment that makes it use the provider's build, and the fault seed.
+type convergenceSuite struct {
+	terraform string
+	env       []string
+	seed      uint64
+}
+
+// faultSeed is COSTLINK_FAULT_SEED when set, else convergenceSeed.
+func faultSeed(t *testing.T) uint64 {
+	t.Helper()
+	value := os.Getenv("COSTLINK_FAULT_SEED")
+	if value == "" {
+		return convergenceSeed
+	}
+	seed, err := strconv.ParseUint(value, 10, 64)
+	if err != nil {
+		t.Fatalf("COSTLINK_FAULT_SEED=%q is not a seed: want a whole number from 0 to 2^64-1", value)
+	}
+	return seed
+}
+
 // convergenceRun is one scenario: a working directory, an organization and
 // the proxy in front of its service.
 type convergenceRun struct {
-	scenario  string
-	terraform string
-	dir       string
-	env       []string
-	org       *acctest.Org
-	proxy     *acctest.FaultProxy
+	suite    *convergenceSuite
+	scenario string
+	dir      string
+	env      []string
+	org      *acctest.Org
+	proxy    *acctest.FaultProxy
 }
 
-func newConvergenceRun(t *testing.T, scenario, terraform string, env []string, org *acctest.Org, opts acctest.FaultProxyOptions) *convergenceRun {
+// newRun prepares a scenario in org, whose service the proxy configured
+// by opts, with the suite's seed and fault rate, fronts.
+func (s *convergenceSuite) newRun(t *testing.T, scenario string, org *acctest.Org, opts acctest.FaultProxyOptions) *convergenceRun {
 	t.Helper()
-	opts.Seed, opts.Rate = convergenceSeed, convergenceFaultRate
+	opts.Seed, opts.Rate = s.seed, convergenceFaultRate
 	r := &convergenceRun{
-		scenario:  scenario,
-		terraform: terraform,
-		dir:       t.TempDir(),
-		env:       append(slices.Clone(env), client.EnvAPIKey+"="+org.APIKey),
-		org:       org,
-		proxy:     acctest.NewFaultProxy(t, org.APIURL, opts),
+		suite:    s,
+		scenario: scenario,
+		dir:      t.TempDir(),
+		env:      append(slices.Clone(s.env), client.EnvAPIKey+"="+org.APIKey),
+		org:      org,
+		proxy:    acctest.NewFaultProxy(t, org.APIURL, opts),
 	}
 	// The payer account's connection, which member connections need, is
 	// the organization's already: made without faults, and not Terraform's
@@ -210,7 +236,7 @@ func (r *convergenceRun) phase(t *testing.T, name, command string, vars map[stri
 
 	result := r.check(t, want)
 	line := fmt.Sprintf("CONVERGENCE scenario=%s phase=%s seed=%d %s reapplies=%d first_apply_errors=%d %s elapsed=%s",
-		r.scenario, name, convergenceSeed, r.proxy.Counts().Since(before), reapplies, len(applyErrors), result, time.Since(started).Round(100*time.Millisecond))
+		r.scenario, name, r.suite.seed, r.proxy.Counts().Since(before), reapplies, len(applyErrors), result, time.Since(started).Round(100*time.Millisecond))
 	t.Log(line)
 	fmt.Println(line)
 	if result.records != want || result.duplicates != 0 || result.orphans != 0 || result.missing != 0 || result.planExit != 0 {
@@ -259,7 +285,7 @@ func (r *convergenceRun) run(t *testing.T, disturb disturbance, command string) 
 
 // command is terraform in the scenario's directory, reaching the service at apiURL.
 func (r *convergenceRun) command(ctx context.Context, apiURL string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, r.terraform, args...)
+	cmd := exec.CommandContext(ctx, r.suite.terraform, args...)
 	cmd.Dir = r.dir
 	cmd.Env = append(slices.Clone(r.env), client.EnvAPIURL+"="+apiURL)
 	return cmd
