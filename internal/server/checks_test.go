@@ -164,3 +164,37 @@ func TestChecksStopOnClose(t *testing.T) {
 		t.Errorf("a check requested after Close: %v, want %v", err, errChecksStopped)
 	}
 }
+
+func TestOnDemandCheckGoesBeforePeriodicOnes(t *testing.T) {
+	prober := &fakeProber{}
+	e := newEnv(t, Config{PrincipalARN: testPrincipal, Prober: prober, CheckConcurrency: 1})
+	srv := e.handler.(*Server)
+	k := srv.s.checks
+	e.withBilling()
+	e.createResources(5)
+	waitFor(t, "the checks after create", func() bool { return k.pending() == 0 })
+	checked := len(prober.calls())
+
+	prober.hold()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.RunChecks(ctx, 200*time.Millisecond, 1)
+	waitFor(t, "a round to queue every connection", func() bool { return k.pending() == 6 })
+	k.mu.Lock()
+	last := k.routine[len(k.routine)-1].conn
+	k.mu.Unlock()
+
+	res := make(chan response)
+	go func() { res <- e.do(http.MethodPost, "/v1/aws/connections/"+last.ID+"/health/check", e.rw, "") }()
+	waitFor(t, "the on-demand request to join the queued check", func() bool {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		return k.flights[flightKey(last)].urgent
+	})
+	prober.let()
+	(<-res).wantStatus(t, http.StatusOK)
+	calls := prober.calls()[checked:]
+	if len(calls) < 2 || calls[1].RoleARN != last.RoleARN {
+		t.Errorf("checks ran for %v, want the one asked for on demand right after the one running", calls)
+	}
+}
