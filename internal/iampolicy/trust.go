@@ -33,7 +33,7 @@ func TrustPolicy(principalARN, externalID string) (string, error) {
 		return "", err
 	}
 	if len(externalID) < 2 || len(externalID) > 1224 || !externalIDPattern.MatchString(externalID) {
-		return "", fmt.Errorf("external ID %q is not valid: use 2 to 1224 letters, digits and the characters +=,.@:/-_", externalID)
+		return "", fmt.Errorf("external ID %s is not valid: use 2 to 1224 letters, digits and the characters +=,.@:/-_", validate.QuoteInput(externalID))
 	}
 	return render(policyDoc{Version: policyVersion, Statement: statements{{
 		Effect:    "Allow",

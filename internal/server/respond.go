@@ -112,9 +112,7 @@ func decodeStrict(body []byte, dst any) error {
 // decoder explains them.
 func refuseInexactKeys(body []byte, t reflect.Type) error {
 	var object map[string]json.RawMessage
-	if json.Unmarshal(body, &object) != nil {
-		return nil
-	}
+	_ = json.Unmarshal(body, &object) // checks the syntax first, so anything but an object leaves it empty
 	names := make(map[string]bool, t.NumField())
 	for f := range t.Fields() {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
