@@ -220,8 +220,11 @@ func (r *convergenceRun) phase(t *testing.T, name, command string, vars map[stri
 
 	out, err := r.run(t, disturb, command)
 	var applyErrors []string
-	reapplies := 0
+	reapplies, stranded := 0, 0
 	if err != nil {
+		// Records the failed apply made without getting them into state:
+		// what the re-apply has to recognise.
+		stranded = r.compare(t).orphans
 		applyErrors = errorSummaries(out)
 		report := t.Logf
 		if disturb == nil {
@@ -234,9 +237,11 @@ func (r *convergenceRun) phase(t *testing.T, name, command string, vars map[stri
 		}
 	}
 
-	result := r.check(t, want)
-	line := fmt.Sprintf("CONVERGENCE scenario=%s phase=%s seed=%d %s reapplies=%d first_apply_errors=%d %s elapsed=%s",
-		r.scenario, name, r.suite.seed, r.proxy.Counts().Since(before), reapplies, len(applyErrors), result, time.Since(started).Round(100*time.Millisecond))
+	result := r.compare(t)
+	result.planExit = r.planExitCode(t, want == 0)
+	line := fmt.Sprintf("CONVERGENCE scenario=%s phase=%s seed=%d %s reapplies=%d first_apply_errors=%d first_apply_orphans=%d %s elapsed=%s",
+		r.scenario, name, r.suite.seed, r.proxy.Counts().Since(before), reapplies, len(applyErrors), stranded, result,
+		time.Since(started).Round(100*time.Millisecond))
 	t.Log(line)
 	fmt.Println(line)
 	if result.records != want || result.duplicates != 0 || result.orphans != 0 || result.missing != 0 || result.planExit != 0 {
@@ -322,9 +327,9 @@ func (c convergenceResult) String() string {
 	return fmt.Sprintf("records=%d duplicates=%d orphans=%d missing=%d plan_exit=%d", c.records, c.duplicates, c.orphans, c.missing, c.planExit)
 }
 
-// check lists the organization's connections and the state's, straight
-// from the service, and plans without faults.
-func (r *convergenceRun) check(t *testing.T, want int) convergenceResult {
+// compare lists the organization's connections, straight from the
+// service, and the connections in state; it leaves planExit to the caller.
+func (r *convergenceRun) compare(t *testing.T) convergenceResult {
 	t.Helper()
 	conns := r.org.Connections(t)
 	inState := r.stateIDs(t)
@@ -349,7 +354,6 @@ func (r *convergenceRun) check(t *testing.T, want int) convergenceResult {
 			result.missing++
 		}
 	}
-	result.planExit = r.planExitCode(t, want == 0)
 	return result
 }
 
