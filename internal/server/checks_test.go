@@ -129,10 +129,10 @@ func TestPeriodicRoundQueuesEveryDueConnection(t *testing.T) {
 	defer cancel()
 	go srv.RunChecks(ctx, 200*time.Millisecond, bound)
 	// With every worker busy, the round still queues the rest.
-	waitFor(t, "a round to queue every due connection", func() bool { return srv.s.checks.pending() == connections })
-	if running, _ := prober.counts(); running != bound {
-		t.Errorf("%d checks running, want %d", running, bound)
-	}
+	waitFor(t, "a round to queue every due connection", func() bool {
+		running, _ := prober.counts()
+		return srv.s.checks.pending() == connections && running == bound
+	})
 }
 
 func TestChecksStopOnClose(t *testing.T) {
