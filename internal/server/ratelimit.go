@@ -20,8 +20,9 @@ const (
 	DefaultIPRateBurst = 400
 )
 
-// maxTrackedAddresses bounds the memory of the limit by address (a bucket is
-// about a hundred bytes). Forgetting an address only refills its bucket.
+// maxTrackedAddresses bounds the memory of the limit by address to a few
+// megabytes (a tracked address costs a few hundred bytes). Forgetting an
+// address only refills its bucket.
 const maxTrackedAddresses = 10_000
 
 // keyLimiter is a token bucket per API key. A nil *keyLimiter allows everything.
