@@ -44,7 +44,9 @@ func (s *server) getHealth(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// checkHealth runs a check now and answers with its result.
+// checkHealth checks the connection, ahead of the periodic checks, or joins
+// its check already queued or running, and answers with the result. The
+// check goes on, and is stored, if the caller leaves.
 func (s *server) checkHealth(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.store.Connection(r.Context(), orgID(r), r.PathValue("id"))
 	if err != nil {
