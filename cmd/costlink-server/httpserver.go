@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/costlink/terraform-provider-costlink/internal/health"
 	"github.com/costlink/terraform-provider-costlink/internal/server"
 )
 
@@ -23,10 +22,9 @@ const (
 	// API's bodies are a few hundred bytes.
 	readTimeout = 10 * time.Second
 	// writeTimeout runs from the end of the headers to the end of the
-	// response, so it must outlast POST .../health/check, which runs a
-	// whole check (bounded by health.DefaultTimeout) and may first wait for
-	// a check slot.
-	writeTimeout = 2 * health.DefaultTimeout
+	// response, so it must outlast POST .../health/check, which waits for
+	// its check at most server.OnDemandCheckWait.
+	writeTimeout = server.OnDemandCheckWait + 15*time.Second
 	// idleTimeout closes a keep-alive connection left unused.
 	idleTimeout = 2 * time.Minute
 	// maxHeaderBytes bounds the request line and headers; an API key and a

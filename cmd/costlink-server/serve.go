@@ -87,7 +87,7 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 		return failure(stderr, err)
 	}
 	if *checkInterval > 0 {
-		go api.RunChecks(ctx, *checkInterval, *checkConcurrency)
+		go api.RunChecks(ctx, *checkInterval)
 	}
 	logger.Info("listening", "addr", servers[0].ln.Addr().String(), "tls", tlsConfig != nil, "db", *db, "principal_arn", principal)
 	if err := serveAll(ctx, logger, servers...); err != nil {

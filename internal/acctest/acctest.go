@@ -104,10 +104,11 @@ func (s *service) serve(listener net.Listener) error {
 	api := server.New(server.Config{
 		Store: st, Logger: logger, PrincipalARN: ServicePrincipalARN,
 		GeneratePolicy: s.opts.GeneratePolicy, Prober: health.NewChecker(s.moto.AWSConfig()),
+		CheckConcurrency: 4, IPRateLimit: server.DefaultIPRateLimit, IPRateBurst: server.DefaultIPRateBurst,
 	})
 	checksCtx, stopChecks := context.WithCancel(context.Background())
 	if s.opts.CheckInterval > 0 {
-		go api.RunChecks(checksCtx, s.opts.CheckInterval, 4)
+		go api.RunChecks(checksCtx, s.opts.CheckInterval)
 	}
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

@@ -114,6 +114,31 @@ func TestOnDemandCheckOutlivesItsFirstCaller(t *testing.T) {
 	}
 }
 
+// An on-demand check that waits in the queue longer than the server may take
+// to answer is a 503 with Retry-After, before the write timeout cuts the
+// response; the check goes on and its result is stored.
+func TestOnDemandCheckQueuedTooLongIsRetriable(t *testing.T) {
+	prober := &fakeProber{}
+	e := newEnv(t, Config{PrincipalARN: testPrincipal, Prober: prober, CheckConcurrency: 1})
+	srv := e.handler.(*Server)
+	srv.s.checkWait = 200 * time.Millisecond
+	c := e.withBilling()
+	waitFor(t, "the check after create", func() bool { return srv.s.checks.pending() == 0 })
+
+	prober.hold()
+	path := "/v1/aws/connections/" + c.ID + "/health/check"
+	res := e.do(http.MethodPost, path, e.rw, "")
+	res.wantProblem(t, http.StatusServiceUnavailable, "check_queued")
+	if res.header.Get("Retry-After") == "" {
+		t.Error("a check_queued 503 without Retry-After")
+	}
+	prober.let()
+	waitFor(t, "the check to end", func() bool { return srv.s.checks.pending() == 0 })
+	if stored := decodeHealth(t, e.do(http.MethodGet, "/v1/aws/connections/"+c.ID+"/health", e.ro, "")); stored.Status != "healthy" {
+		t.Errorf("stored health = %+v, want the result of the check that went on", stored)
+	}
+}
+
 func TestPeriodicRoundQueuesEveryDueConnection(t *testing.T) {
 	const bound, connections = 2, 30
 	prober := &fakeProber{}
@@ -127,7 +152,7 @@ func TestPeriodicRoundQueuesEveryDueConnection(t *testing.T) {
 	defer prober.let()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go srv.RunChecks(ctx, 200*time.Millisecond, bound)
+	go srv.RunChecks(ctx, 200*time.Millisecond)
 	// With every worker busy, the round still queues the rest.
 	waitFor(t, "a round to queue every due connection", func() bool {
 		running, _ := prober.counts()
@@ -178,7 +203,7 @@ func TestOnDemandCheckGoesBeforePeriodicOnes(t *testing.T) {
 	prober.hold()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go srv.RunChecks(ctx, 200*time.Millisecond, 1)
+	go srv.RunChecks(ctx, 200*time.Millisecond)
 	waitFor(t, "a round to queue every connection", func() bool { return k.pending() == 6 })
 	k.mu.Lock()
 	last := k.routine[len(k.routine)-1].conn

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/costlink/terraform-provider-costlink/internal/store"
@@ -55,10 +58,26 @@ func (s *server) checkHealth(w http.ResponseWriter, r *http.Request) error {
 	if s.checks == nil {
 		return newProblem(serviceMisconfigured, "the service runs no health checks: start it with AWS credentials")
 	}
-	h, err := s.runCheck(r.Context(), c)
+	ctx, cancel := context.WithTimeout(r.Context(), s.checkWait)
+	defer cancel()
+	h, err := s.runCheck(ctx, c)
+	if errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil {
+		w.Header().Set("Retry-After", strconv.Itoa(checkQueuedRetryAfter))
+		return newProblem(checkQueued, "the health check of %s is still queued or running behind the service's other checks; "+
+			"its result will be stored: read GET %s/%s/health, or ask again in %d seconds", c.ID, connectionsPath, c.ID, checkQueuedRetryAfter)
+	}
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, toHealthJSON(h))
 	return nil
 }
+
+// OnDemandCheckWait bounds how long POST .../health/check waits for its
+// check, queued behind others when the workers are busy, so that the answer
+// comes before the server's write timeout: a 503 saying to ask again, while
+// the check goes on.
+const OnDemandCheckWait = 45 * time.Second
+
+// checkQueuedRetryAfter is the Retry-After, in seconds, of that 503.
+const checkQueuedRetryAfter = 5

@@ -186,7 +186,7 @@ func TestRunChecksPeriodically(t *testing.T) {
 	prober.mu.Unlock()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go srv.RunChecks(ctx, 200*time.Millisecond, 2)
+	go srv.RunChecks(ctx, 200*time.Millisecond)
 	waitFor(t, "the periodic checker to find the change", func() bool { return healthOf() == "unhealthy" })
 }
 

@@ -15,10 +15,7 @@ const periodicBatch = 1000
 // interval, with jitter, so a large organization's checks spread out
 // instead of arriving together. Every due connection found is queued, behind
 // the checks someone waits for; one still queued is not queued twice.
-//
-// The last argument is ignored, Config.CheckConcurrency bounds every check;
-// it goes when the test harness stops passing it.
-func (srv *Server) RunChecks(ctx context.Context, interval time.Duration, _ int) {
+func (srv *Server) RunChecks(ctx context.Context, interval time.Duration) {
 	s := srv.s
 	if s.checks == nil {
 		return

@@ -38,6 +38,7 @@ var (
 	rateLimited               = problemKind{"rate_limited", http.StatusTooManyRequests, "Too many requests"}
 	internalError             = problemKind{"internal", http.StatusInternalServerError, "Internal server error"}
 	serviceMisconfigured      = problemKind{"service_misconfigured", http.StatusServiceUnavailable, "Service not configured"}
+	checkQueued               = problemKind{"check_queued", http.StatusServiceUnavailable, "Health check queued"}
 )
 
 // problem is an RFC 9457 problem details body.

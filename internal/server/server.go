@@ -6,6 +6,7 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
 	"github.com/costlink/terraform-provider-costlink/internal/store"
@@ -60,7 +61,8 @@ type server struct {
 	limiter      *keyLimiter
 	addresses    *addressLimiter
 	metrics      *metrics
-	checks       *checks // nil without a Prober
+	checks       *checks       // nil without a Prober
+	checkWait    time.Duration // OnDemandCheckWait; tests shorten it
 }
 
 // New returns the API, ready to serve or to mount in a test. Close it to
@@ -83,6 +85,7 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Prober != nil {
 		s.checks = newChecks(cfg.Prober, cfg.CheckConcurrency, s.check, s.log)
+		s.checkWait = OnDemandCheckWait
 		s.metrics.registry.MustRegister(s.checks.collectors()...)
 	}
 	return &Server{s: s, handler: s.observe(s.limitAddresses(s.mux()))}
