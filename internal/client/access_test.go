@@ -3,31 +3,17 @@ package client
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/costlink/terraform-provider-costlink/internal/testnet"
 )
 
-// closedURL is a loopback URL where nothing listens: connections to it are
-// refused, as to a service that is not running.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + l.Addr().String()
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return url
-}
-
 func TestUnreachableServiceIsATypedErrorNamingTheURL(t *testing.T) {
-	url := closedURL(t)
+	url := testnet.ClosedURL(t)
 	c := newTestClient(t, nil, func(cfg *Config) { cfg.BaseURL = url })
 
 	_, err := c.GetOrganization(context.Background())
@@ -48,7 +34,7 @@ func TestUnreachableServiceIsATypedErrorNamingTheURL(t *testing.T) {
 // Measured in issue 9: with the default retries, a refused connection took
 // about 35 s to fail. On first contact it fails within the connect budget.
 func TestCheckAccessGivesUpOnAnUnreachableServiceWithinItsBudget(t *testing.T) {
-	c, err := New(Config{BaseURL: closedURL(t), APIKey: testKey}) // the default retries and waits
+	c, err := New(Config{BaseURL: testnet.ClosedURL(t), APIKey: testKey}) // the default retries and waits
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,7 @@
 package provider
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/costlink/terraform-provider-costlink/internal/acctest"
 	"github.com/costlink/terraform-provider-costlink/internal/client"
+	"github.com/costlink/terraform-provider-costlink/internal/testnet"
 )
 
 // threeAccountsHCL onboards three accounts and reads, per account, the
@@ -48,7 +47,7 @@ resource "costlink_aws_connection" "account" {
 // (three accounts), then printed one "giving up after 6 attempts" error per
 // resource.
 func TestAccProvider_unreachableServiceFailsOnceWithinSeconds(t *testing.T) {
-	url := closedServiceURL(t)
+	url := testnet.ClosedURL(t)
 	config := fmt.Sprintf(`
 provider "costlink" {
   api_url = %q
@@ -83,21 +82,6 @@ provider "costlink" {
 	if n := strings.Count(failure.Error(), "Check that"); n != 1 {
 		t.Errorf("the error says what to check %d times, want once:\n%s", n, failure)
 	}
-}
-
-// closedServiceURL is a loopback URL where nothing listens, as a service
-// that is not running.
-func closedServiceURL(t *testing.T) string {
-	t.Helper()
-	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + l.Addr().String()
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return url
 }
 
 // planFailure plans config with the real terraform CLI and returns how long
