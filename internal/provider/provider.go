@@ -116,7 +116,8 @@ func (p *costlinkProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 	tflog.Debug(ctx, "configured costlink API client", map[string]any{"api_url": c.BaseURL()})
-	if checkServiceAccess(ctx, c, cfg, &resp.Diagnostics); resp.Diagnostics.HasError() {
+	checkServiceAccess(ctx, c, cfg, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 
