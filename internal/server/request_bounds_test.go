@@ -186,6 +186,14 @@ func TestErrorsCutLongInput(t *testing.T) {
 		"unknown field":   e.do("PATCH", "/v1/aws/connections/"+billing.ID, e.rw, `{"`+long+`":1}`),
 		"duplicate key":   e.do("PATCH", "/v1/aws/connections/"+billing.ID, e.rw, `{"`+longKey+`":1,"`+longKey+`":1}`),
 		"content type":    e.do("PATCH", "/v1/aws/connections/"+billing.ID, e.rw, `{}`, "Content-Type", "text/"+long),
+		"name":            e.do("PATCH", "/v1/aws/connections/"+billing.ID, e.rw, `{"name":"`+long+`"}`),
+		"role ARN":        e.do("PATCH", "/v1/aws/connections/"+billing.ID, e.rw, `{"role_arn":"`+long+`"}`),
+		"bucket":          e.do("PATCH", "/v1/aws/connections/"+billing.ID, e.rw, `{"billing_bucket":"`+long+`"}`),
+		"type":            e.do("POST", "/v1/aws/connections", e.rw, `{"name":"a","role_arn":"arn:aws:iam::123456789012:role/a","type":"`+long+`"}`),
+		"cursor":          e.do("GET", "/v1/aws/connections?cursor="+long, e.ro, ""),
+		"limit":           e.do("GET", "/v1/aws/connections?limit="+long, e.ro, ""),
+		"account filter":  e.do("GET", "/v1/aws/connections?account_id="+long, e.ro, ""),
+		"method":          e.do(strings.ToUpper(long), "/v1/aws/connections", e.ro, ""),
 	} {
 		if res.status < 400 || len(res.body) > 1024 || !strings.Contains(string(res.body), " characters)") {
 			t.Errorf("%s: %d with %d bytes, want a small problem that says how long the input was", name, res.status, len(res.body))
