@@ -10,10 +10,12 @@ import (
 	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
-// Page sizes of GET /v1/aws/connections.
+// Page sizes of GET /v1/aws/connections. The largest page holds an
+// organization of a thousand member accounts, which a provider lists at every
+// refresh, in one response of about half a megabyte.
 const (
 	defaultPageSize = 100
-	maxPageSize     = 500
+	maxPageSize     = 1000
 )
 
 // cursorPrefix versions the cursor format, which clients must treat as opaque.

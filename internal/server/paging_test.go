@@ -36,7 +36,7 @@ func TestListPaging(t *testing.T) {
 	for query, n := range map[string]int{
 		"":                                      7,
 		"?type=billing":                         1,
-		"?type=resource&limit=500":              6,
+		"?type=resource&limit=1000":             6,
 		"?name=member-2":                        1,
 		"?account_id=100000000003":              1,
 		"?account_id=100000000003&type=billing": 0,
@@ -48,7 +48,7 @@ func TestListPaging(t *testing.T) {
 		}
 	}
 
-	for _, query := range []string{"?limit=501", "?limit=0", "?limit=ten", "?cursor=bogus", "?cursor=djE6MA", "?type=payer", "?account_id=12"} {
+	for _, query := range []string{"?limit=1001", "?limit=0", "?limit=ten", "?cursor=bogus", "?cursor=djE6MA", "?type=payer", "?account_id=12"} {
 		e.do("GET", "/v1/aws/connections"+query, e.ro, "").wantProblem(t, http.StatusBadRequest, "bad_request")
 	}
 }
