@@ -13,8 +13,8 @@ import (
 const connectionsPath = "/v1/aws/connections"
 
 // maxPageSize is the largest page the API serves; ListAllConnections asks for
-// it so that listing a thousand connections takes two requests, not ten.
-const maxPageSize = 500
+// it so that listing a thousand connections takes one request, not ten.
+const maxPageSize = 1000
 
 // Connection is a connection record: one AWS account connected through a
 // cross-account role.
@@ -31,8 +31,9 @@ type Connection struct {
 	Version       int64     `json:"version"` // 1 at creation, +1 per change
 	Health        Health    `json:"health"`
 
-	// ETag is the ETag header of the response the connection came in, the
-	// value to pass as ifMatch to UpdateConnection. It is empty in list results.
+	// ETag is the value to pass as ifMatch to UpdateConnection: the ETag
+	// header of the response the connection came in, or, in list results,
+	// the same tag made from Version.
 	ETag string `json:"-"`
 	// Replayed is set by CreateConnection when the idempotency key had
 	// created this connection before: nothing new was created.
@@ -63,7 +64,7 @@ type ListConnectionsOptions struct {
 	Name      string
 	AccountID string
 	Type      string
-	Limit     int    // page size, 1 to 500; 0 means the API's default of 100
+	Limit     int    // page size, 1 to 1000; 0 means the API's default of 100
 	Cursor    string // the next cursor of the previous page; "" for the first
 }
 
@@ -95,7 +96,16 @@ func (c *Client) ListConnections(ctx context.Context, opts ListConnectionsOption
 	if _, err := c.do(ctx, request{method: http.MethodGet, path: connectionsPath, query: opts.query()}, &page); err != nil {
 		return nil, "", err
 	}
+	for i := range page.Connections {
+		page.Connections[i].ETag = versionETag(page.Connections[i].Version)
+	}
 	return page.Connections, page.NextCursor, nil
+}
+
+// versionETag is the ETag the API sends with a connection of this version:
+// the version as a quoted string, "3" for version 3.
+func versionETag(version int64) string {
+	return strconv.Quote(strconv.FormatInt(version, 10))
 }
 
 // ListAllConnections returns every connection matching opts, following the

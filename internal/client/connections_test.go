@@ -263,8 +263,8 @@ func TestListAllConnectionsAsksForLargePages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(conns) != 0 || !reflect.DeepEqual(queries, []string{"limit=500&name=prod"}) {
-		t.Errorf("got %d connections with queries %q, want none with one query for 500", len(conns), queries)
+	if len(conns) != 0 || !reflect.DeepEqual(queries, []string{"limit=1000&name=prod"}) {
+		t.Errorf("got %d connections with queries %q, want none with one query for 1000", len(conns), queries)
 	}
 }
 
@@ -326,5 +326,20 @@ func TestCreateConnectionWithIdempotencyKey(t *testing.T) {
 	_, err = c.CreateConnection(ctx, req, "reused")
 	if KeyedConnectionID(err) != "conn_3" || IsKeyedConnectionDeleted(err) || IsValidation(err) {
 		t.Errorf("reused: err = %v; want KeyedConnectionID conn_3 and not a validation error", err)
+	}
+}
+
+func TestListConnectionsTagsEachConnectionWithItsVersion(t *testing.T) {
+	var queries []string
+	c := newTestClient(t, pagingServer(t, 2, &queries))
+
+	page, _, err := c.ListConnections(context.Background(), ListConnectionsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, conn := range page {
+		if conn.ETag != `"3"` {
+			t.Errorf("%s: ETag %q, want %q as the API sends for version 3", conn.ID, conn.ETag, `"3"`)
+		}
 	}
 }
