@@ -27,8 +27,9 @@ const maxTrackedAddresses = 10_000
 
 // keyLimiter is a token bucket per API key. A nil *keyLimiter allows everything.
 type keyLimiter struct {
-	limit rate.Limit
-	burst int
+	limit  rate.Limit
+	burst  int
+	policy string // RateLimit-Policy, the same for every key
 
 	mu      sync.Mutex
 	buckets map[string]*rate.Limiter // by key ID; keys are few and long-lived
@@ -40,11 +41,19 @@ func newKeyLimiter(perSecond float64, burst int) *keyLimiter {
 	if perSecond <= 0 {
 		return nil
 	}
-	return &keyLimiter{limit: rate.Limit(perSecond), burst: max(burst, 1), buckets: map[string]*rate.Limiter{}}
+	burst = max(burst, 1)
+	window := int(math.Ceil(float64(burst) / perSecond))
+	return &keyLimiter{
+		limit:   rate.Limit(perSecond),
+		burst:   burst,
+		policy:  strconv.Itoa(burst) + ";w=" + strconv.Itoa(window),
+		buckets: map[string]*rate.Limiter{},
+	}
 }
 
 // allow takes a token from keyID's bucket, or sets Retry-After and returns a
-// rate_limited problem when the bucket is empty.
+// rate_limited problem when the bucket is empty. Either way it advertises the
+// key's limit, so that a client can pace itself instead of being refused.
 func (l *keyLimiter) allow(keyID string, w http.ResponseWriter) error {
 	if l == nil {
 		return nil
@@ -57,10 +66,28 @@ func (l *keyLimiter) allow(keyID string, w http.ResponseWriter) error {
 	}
 	l.mu.Unlock()
 
-	if wait, ok := take(b, w); !ok {
+	wait, ok := take(b, w)
+	l.advertise(w.Header(), b.Tokens())
+	if !ok {
 		return newProblem(rateLimited, "this API key sent too many requests: retry after %s", wait)
 	}
 	return nil
+}
+
+// advertise sets the fields of draft-ietf-httpapi-ratelimit-headers-06
+// (https://datatracker.ietf.org/doc/html/draft-ietf-httpapi-ratelimit-headers-06),
+// the last revision with the separate RateLimit-Limit, -Remaining and -Reset
+// fields that services widely deploy, and its RateLimit-Policy. The bucket is
+// the quota and the time it takes to fill up is the window, so that a client
+// learns the sustained rate as quota/window; the window is rounded up to whole
+// seconds, which rounds that rate down, never up. tokens is what the bucket
+// holds now.
+func (l *keyLimiter) advertise(h http.Header, tokens float64) {
+	tokens = max(0, tokens)
+	h.Set("RateLimit-Limit", strconv.Itoa(l.burst))
+	h.Set("RateLimit-Remaining", strconv.Itoa(int(tokens)))
+	h.Set("RateLimit-Reset", strconv.Itoa(int(math.Ceil((float64(l.burst)-tokens)/float64(l.limit)))))
+	h.Set("RateLimit-Policy", l.policy)
 }
 
 // addressLimiter is a token bucket per client address, taken before the API

@@ -4,7 +4,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 func TestRateLimitPerKey(t *testing.T) {
@@ -94,5 +97,71 @@ func TestRateLimitPerAddressForgetsIdleAddresses(t *testing.T) {
 	}
 	if l.bucket("192.0.2.1") == first {
 		t.Error("the least recently seen address was kept while the map was full")
+	}
+}
+
+// TestRateLimitAdvertisedPerKey: every response to a key with a limit says
+// what is left of it, so that a client can pace itself; refusals too.
+func TestRateLimitAdvertisedPerKey(t *testing.T) {
+	e := newEnv(t, Config{RateLimit: 20, RateBurst: 40})
+	res := e.do("GET", "/v1/organization", e.ro, "").wantStatus(t, http.StatusOK)
+	wantRateLimitFields(t, res, "40", "39", "1", "40;w=2")
+	e.do("GET", "/v1/aws/connections", e.ro, "").wantStatus(t, http.StatusOK)
+
+	slow := newEnv(t, Config{RateLimit: 0.01, RateBurst: 2})
+	wantRateLimitFields(t, slow.do("GET", "/v1/aws/connections", slow.ro, "").wantStatus(t, http.StatusOK), "2", "1", "100", "2;w=200")
+	wantRateLimitFields(t, slow.do("GET", "/v1/aws/connections", slow.ro, "").wantStatus(t, http.StatusOK), "2", "0", "200", "2;w=200")
+	refused := slow.do("GET", "/v1/aws/connections", slow.ro, "")
+	refused.wantProblem(t, http.StatusTooManyRequests, "rate_limited")
+	wantRateLimitFields(t, refused, "2", "0", "200", "2;w=200")
+}
+
+// TestRateLimitNotAdvertisedWithoutOne: no key limit, no key, or a public
+// route: no fields that would make a client slow down for nothing.
+func TestRateLimitNotAdvertisedWithoutOne(t *testing.T) {
+	unlimited := newEnv(t, Config{})
+	wantRateLimitFields(t, unlimited.do("GET", "/v1/organization", unlimited.ro, "").wantStatus(t, http.StatusOK), "", "", "", "")
+
+	e := newEnv(t, Config{RateLimit: 20, RateBurst: 40})
+	wantRateLimitFields(t, e.do("GET", "/v1/organization", "clk_madeup", "").wantStatus(t, http.StatusUnauthorized), "", "", "", "")
+	wantRateLimitFields(t, e.do("GET", "/healthz", "", "").wantStatus(t, http.StatusOK), "", "", "", "")
+}
+
+func wantRateLimitFields(t *testing.T, res response, limit, remaining, reset, policy string) {
+	t.Helper()
+	for field, want := range map[string]string{
+		"RateLimit-Limit": limit, "RateLimit-Remaining": remaining, "RateLimit-Reset": reset, "RateLimit-Policy": policy,
+	} {
+		if got := res.header.Get(field); got != want {
+			t.Errorf("%s = %q, want %q", field, got, want)
+		}
+	}
+}
+
+// TestRateLimitFieldsDocumented keeps the fields the service sends in
+// openapi.yaml's rate_limited response.
+func TestRateLimitFieldsDocumented(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Responses map[string]struct {
+				Headers map[string]any `yaml:"headers"`
+			} `yaml:"responses"`
+		} `yaml:"components"`
+	}
+	if err := yaml.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatalf("openapi.yaml: %v", err)
+	}
+	documented := map[string]bool{}
+	for name := range doc.Components.Responses["RateLimited"].Headers {
+		documented[http.CanonicalHeaderKey(name)] = true
+	}
+	e := newEnv(t, Config{RateLimit: 0.01, RateBurst: 1})
+	e.do("GET", "/v1/organization", e.ro, "").wantStatus(t, http.StatusOK)
+	refused := e.do("GET", "/v1/organization", e.ro, "")
+	refused.wantProblem(t, http.StatusTooManyRequests, "rate_limited")
+	for name := range refused.header {
+		if strings.HasPrefix(name, "Ratelimit-") && !documented[name] {
+			t.Errorf("the service sends %s, which openapi.yaml's RateLimited response does not document", name)
+		}
 	}
 }
