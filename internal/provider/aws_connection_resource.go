@@ -183,13 +183,16 @@ func (r *awsConnectionResource) Configure(_ context.Context, req resource.Config
 }
 
 // ValidateConfig checks the rules that span attributes, as the service does.
+// It reads only the attributes it checks: Terraform validates every instance
+// of a for_each, a thousand for an organization.
 func (r *awsConnectionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var config awsConnectionResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	var connectionType, billingBucket types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("type"), &connectionType)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("billing_bucket"), &billingBucket)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateBillingBucket(config.Type, config.BillingBucket, &resp.Diagnostics)
+	validateBillingBucket(connectionType, billingBucket, &resp.Diagnostics)
 }
 
 // ModifyPlan proposes to wait again for a connection that is not healthy,
@@ -233,6 +236,7 @@ func (r *awsConnectionResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	tflog.Info(ctx, "created connection", map[string]any{"id": conn.ID, "name": conn.Name, "adopted": conn.Replayed})
+	r.data.connections.record(conn)
 
 	// The record is in state before the wait, so a failed wait never leads
 	// to a second record.
@@ -248,6 +252,9 @@ func (r *awsConnectionResource) Create(ctx context.Context, req resource.CreateR
 	}
 }
 
+// Read serves the connection from the operation's snapshot (one list for
+// every resource) and writes state and private state only where they differ
+// from what the service holds.
 func (r *awsConnectionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state awsConnectionResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -255,7 +262,7 @@ func (r *awsConnectionResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 
-	conn, err := r.client.GetConnection(ctx, state.ID.ValueString())
+	conn, err := r.data.connections.connection(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
 		tflog.Warn(ctx, "connection not found, removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
@@ -266,7 +273,15 @@ func (r *awsConnectionResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 
-	resp.Diagnostics.Append(state.save(ctx, conn, &resp.State, resp.Private)...)
+	current := state
+	resp.Diagnostics.Append(current.fromAPI(ctx, conn)...)
+	if !current.equal(&state) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &current)...)
+	}
+	// An ETag that cannot be read is replaced, as a read always replaced it.
+	if etag, diags := getETag(ctx, req.Private); diags.HasError() || etag != conn.ETag {
+		resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+	}
 }
 
 func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -299,6 +314,7 @@ func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateR
 		resp.Diagnostics.AddError("Cannot update the connection", apiErrorDetail(err))
 		return
 	}
+	r.data.connections.record(conn)
 
 	resp.Diagnostics.Append(plan.save(ctx, conn, &resp.State, resp.Private)...)
 	timeout, diags := plan.Timeouts.Update(ctx, defaultHealthTimeout)
@@ -352,6 +368,7 @@ func (r *awsConnectionResource) awaitHealth(ctx context.Context, m *awsConnectio
 	defer cancel()
 	h, err := waitForHealthy(ctx, r.client, m.ID.ValueString(), newRoleInspector(r.data, *m).judge)
 	if h != nil {
+		r.data.connections.recordHealth(m.ID.ValueString(), *h)
 		var d diag.Diagnostics
 		m.HealthStatus = types.StringValue(h.Status)
 		m.HealthDetails, d = healthDetailsList(ctx, h.Details)
@@ -373,7 +390,9 @@ func (r *awsConnectionResource) Delete(ctx context.Context, req resource.DeleteR
 	err := r.client.DeleteConnection(ctx, state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) {
 		resp.Diagnostics.AddError("Cannot delete the connection", err.Error())
+		return
 	}
+	r.data.connections.recordDeleted(state.ID.ValueString())
 }
 
 // importAccountPattern matches the import ID form that selects a connection
@@ -459,6 +478,15 @@ func (m *awsConnectionResourceModel) fromAPI(ctx context.Context, c *client.Conn
 	regions, d := types.SetValueFrom(ctx, types.StringType, c.Regions)
 	m.Regions = regions
 	return append(diags, d...)
+}
+
+// equal reports whether m and o agree on every attribute, so that Read
+// leaves state as it is when nothing changed.
+func (m *awsConnectionResourceModel) equal(o *awsConnectionResourceModel) bool {
+	return m.sameRecord(o) && m.ID.Equal(o.ID) && m.Type.Equal(o.Type) && m.AccountID.Equal(o.AccountID) &&
+		m.AssumeRoleARN.Equal(o.AssumeRoleARN) && m.AssumeRoleExternalID.Equal(o.AssumeRoleExternalID) &&
+		m.CreatedAt.Equal(o.CreatedAt) && m.WaitHealthy.Equal(o.WaitHealthy) && m.HealthStatus.Equal(o.HealthStatus) &&
+		m.HealthDetails.Equal(o.HealthDetails) && m.Timeouts.Equal(o.Timeouts)
 }
 
 // sameRecord reports whether m and o agree on every field of the record

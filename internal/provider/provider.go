@@ -44,10 +44,11 @@ type costlinkProviderModel struct {
 
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
-	client   *client.Client
-	aws      *awsiam.Clients
-	awsErr   error // why aws is nil
-	policies *policyCache
+	client      *client.Client
+	aws         *awsiam.Clients
+	awsErr      error // why aws is nil
+	policies    *policyCache
+	connections *connectionSnapshot
 }
 
 func (p *costlinkProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -126,7 +127,7 @@ func (p *costlinkProvider) Configure(ctx context.Context, req provider.Configure
 	// connections alone.
 	awsClients, awsErr := awsiam.NewClients(ctx, config.AWS.awsConfig("terraform-provider-costlink/"+p.version+" terraform/"+req.TerraformVersion))
 
-	data := &providerData{client: c, aws: awsClients, awsErr: awsErr, policies: newPolicyCache(c)}
+	data := &providerData{client: c, aws: awsClients, awsErr: awsErr, policies: newPolicyCache(c), connections: newConnectionSnapshot(c)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
