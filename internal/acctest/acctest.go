@@ -59,6 +59,10 @@ type ServiceOptions struct {
 	GeneratePolicy func(iampolicy.Input) (iampolicy.Policy, error)
 	// CheckInterval, when set, runs the periodic health checker with it.
 	CheckInterval time.Duration
+	// RateLimit and RateBurst, when set, limit each API key as the
+	// service's --rate-limit and --rate-burst do; unset, keys are unlimited.
+	RateLimit float64
+	RateBurst int
 }
 
 var (
@@ -105,6 +109,7 @@ func (s *service) serve(listener net.Listener) error {
 		Store: st, Logger: logger, PrincipalARN: ServicePrincipalARN,
 		GeneratePolicy: s.opts.GeneratePolicy, Prober: health.NewChecker(s.moto.AWSConfig()),
 		CheckConcurrency: 4, IPRateLimit: server.DefaultIPRateLimit, IPRateBurst: server.DefaultIPRateBurst,
+		RateLimit: s.opts.RateLimit, RateBurst: s.opts.RateBurst,
 	})
 	checksCtx, stopChecks := context.WithCancel(context.Background())
 	if s.opts.CheckInterval > 0 {
