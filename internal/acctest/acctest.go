@@ -208,6 +208,9 @@ type Org struct {
 	APIURL string
 	APIKey string
 	Client *client.Client
+
+	id  string   // the organization's ID in the store
+	svc *service // the service holding it, for SeedConnections
 }
 
 // NewOrg skips the test unless TF_ACC is set (as terraform-plugin-testing
@@ -255,7 +258,7 @@ func (s *service) newOrg(t *testing.T) *Org {
 	if err != nil {
 		t.Fatalf("creating the API client: %v", err)
 	}
-	return &Org{Name: name, APIURL: s.url, APIKey: key, Client: c}
+	return &Org{Name: name, APIURL: s.url, APIKey: key, Client: c, id: org.ID, svc: s}
 }
 
 // ProviderConfig is the provider block that reaches this organization.
