@@ -47,6 +47,7 @@ var routes = []route{
 	{http.MethodDelete, "/v1/aws/connections/{id}", canWrite, (*server).deleteConnection},
 	{http.MethodGet, "/v1/aws/connections/{id}/health", canRead, (*server).getHealth},
 	{http.MethodPost, "/v1/aws/connections/{id}/health/check", canWrite, (*server).checkHealth},
+	{http.MethodPost, "/v1/aws/connections/health/checks", canWrite, (*server).requestHealthChecks},
 }
 
 // mux registers every route, plus fallbacks so that an unknown path (404) or
