@@ -3,7 +3,8 @@
 //
 // It is the one place that knows how to talk to the service: the base URL and
 // API key (with their environment fallbacks), the User-Agent, retries with
-// backoff that honours Retry-After, idempotency keys on POST, paging, logging
+// backoff that honours Retry-After, pacing to the rate limit the service
+// advertises, idempotency keys on POST, paging, logging
 // through tflog with the API key masked, and the translation of
 // application/problem+json responses into *APIError values.
 package client
@@ -33,6 +34,10 @@ type Client struct {
 	retryWaitMin time.Duration
 	retryWaitMax time.Duration
 
+	// pacer spaces out requests to the service's rate limit; one per Client,
+	// so that everything sharing the Client takes turns.
+	pacer *pacer
+
 	// backoff computes the wait before a retry; tests replace it to observe
 	// the waits without sleeping through them.
 	backoff retryablehttp.Backoff
@@ -54,6 +59,7 @@ func New(cfg Config) (*Client, error) {
 		maxRetries:   *cfg.MaxRetries,
 		retryWaitMin: cfg.RetryWaitMin,
 		retryWaitMax: cfg.RetryWaitMax,
+		pacer:        &pacer{},
 		backoff:      backoff,
 	}, nil
 }
@@ -121,6 +127,11 @@ func (c *Client) do(ctx context.Context, r request, out any) (http.Header, error
 		req.Header.Set("If-Match", r.ifMatch)
 	}
 
+	// The first attempt waits for its turn here, where ctx can end the wait
+	// with a clear error; retries wait for theirs in the backoff.
+	if err := c.pacer.wait(ctx); err != nil {
+		return nil, fmt.Errorf("waiting for a turn under the service's rate limit to send %s %s: %w", r.method, r.path, err)
+	}
 	resp, err := c.retryClient(&callLog{ctx: ctx}).Do(req)
 	if err != nil {
 		return nil, err

@@ -29,6 +29,9 @@ func (c *Client) retryClient(log *callLog) *retryablehttp.Client {
 		RequestLogHook: log.attemptStarted,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			log.attemptDone(resp, err)
+			if resp != nil {
+				c.pacer.learn(log.ctx, resp.StatusCode, resp.Header)
+			}
 			if budget, ok := ctx.Value(connectBudgetKey{}).(time.Duration); ok && dialError(err) != nil {
 				log.connectDeadline = log.first.Add(budget)
 				if !time.Now().Before(log.connectDeadline) {
@@ -40,7 +43,7 @@ func (c *Client) retryClient(log *callLog) *retryablehttp.Client {
 			return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 		},
 		Backoff: func(waitMin, waitMax time.Duration, attempt int, resp *http.Response) time.Duration {
-			wait := c.backoff(waitMin, waitMax, attempt, resp)
+			wait := max(c.backoff(waitMin, waitMax, attempt, resp), c.pacer.reserve())
 			if resp == nil && !log.connectDeadline.IsZero() {
 				wait = min(wait, max(time.Until(log.connectDeadline), 0))
 			}
@@ -75,13 +78,12 @@ type connectBudgetKey struct{}
 
 // backoff is the default Client.backoff. It waits as long as the service asks
 // with Retry-After (capped at maxRetryAfter), and otherwise backs off
-// exponentially from waitMin, doubling per attempt up to waitMax. Up to a
-// quarter of jitter spreads out the retries of many resources that failed
-// together, as a for_each over hundreds of accounts does when rate limited.
+// exponentially from waitMin, doubling per attempt up to waitMax. Either wait
+// gets jitter.
 func backoff(waitMin, waitMax time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if wait, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return min(wait, maxRetryAfter)
+			return jitter(min(wait, maxRetryAfter))
 		}
 	}
 	wait := waitMin
@@ -91,8 +93,15 @@ func backoff(waitMin, waitMax time.Duration, attempt int, resp *http.Response) t
 		}
 		wait *= 2
 	}
-	wait += rand.N(wait/4 + 1)
-	return min(wait, waitMax)
+	return min(jitter(wait), waitMax)
+}
+
+// jitter lengthens wait by up to a quarter at random. It spreads out the
+// retries of many resources that failed together, as a for_each over
+// hundreds of accounts does when rate limited: all of them are told the same
+// Retry-After, and without jitter would all come back at the same moment.
+func jitter(wait time.Duration) time.Duration {
+	return wait + rand.N(wait/4+1)
 }
 
 // retryAfter parses a Retry-After header value: delay seconds or an HTTP date,

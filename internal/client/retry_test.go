@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -76,8 +77,8 @@ func TestRetryHonoursRetryAfter(t *testing.T) {
 	if org.ID != "org_1" || attempts.Load() != 2 {
 		t.Errorf("got %+v after %d attempts, want org_1 after 2", org, attempts.Load())
 	}
-	if len(waits) != 1 || waits[0] != 7*time.Second {
-		t.Errorf("waits = %v, want [7s] from Retry-After", waits)
+	if len(waits) != 1 || waits[0] < 7*time.Second || waits[0] > 8750*time.Millisecond {
+		t.Errorf("waits = %v, want 7s from Retry-After and up to a quarter more", waits)
 	}
 }
 
@@ -212,10 +213,10 @@ func TestBackoffUsesRetryAfter(t *testing.T) {
 		retryAfter string
 		low, high  time.Duration
 	}{
-		{"seconds", "3", 3 * time.Second, 3 * time.Second},
+		{"seconds", "3", 3 * time.Second, 3750 * time.Millisecond},
 		{"zero", "0", 0, 0},
-		{"capped", "86400", maxRetryAfter, maxRetryAfter},
-		{"HTTP date", time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat), 8 * time.Second, 10 * time.Second},
+		{"capped", "86400", maxRetryAfter, maxRetryAfter * 5 / 4},
+		{"HTTP date", time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat), 8 * time.Second, 12500 * time.Millisecond},
 		{"unparsable falls back to backoff", "soon", 100 * time.Millisecond, 125 * time.Millisecond},
 	}
 	for _, tt := range tests {
@@ -225,6 +226,24 @@ func TestBackoffUsesRetryAfter(t *testing.T) {
 				t.Errorf("backoff = %s, want within [%s, %s]", got, tt.low, tt.high)
 			}
 		})
+	}
+}
+
+// TestRetryAfterWaitsAreJittered: the workers of a Terraform run refused
+// together are all told the same Retry-After; they must not all come back at
+// the same moment.
+func TestRetryAfterWaitsAreJittered(t *testing.T) {
+	resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"1"}}}
+	shortest, longest := time.Duration(math.MaxInt64), time.Duration(0)
+	for range 100 {
+		wait := backoff(time.Second, 30*time.Second, 0, resp)
+		if wait < time.Second || wait > 1250*time.Millisecond {
+			t.Fatalf("backoff after Retry-After: 1 = %s, want within [1s, 1.25s]", wait)
+		}
+		shortest, longest = min(shortest, wait), max(longest, wait)
+	}
+	if spread := longest - shortest; spread < 100*time.Millisecond {
+		t.Errorf("100 waits after Retry-After: 1 lie within %s of each other, want them spread over most of 250ms", spread)
 	}
 }
 
