@@ -1,0 +1,65 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// periodicBenchmark is the service's benchmark of the periodic health
+// checker at 10,000 connections with a fixed-latency prober.
+const periodicBenchmark = "BenchmarkPeriodicChecks"
+
+// periodicConnections and periodicInterval are what the goal is about:
+// 10,000 connections each checked within the default 15 min interval
+// need this many checks per second.
+const (
+	periodicConnections = 10000
+	periodicInterval    = 15 * time.Minute
+)
+
+// measurePeriodic runs the periodic checker's benchmark in a go test of
+// its own and returns its metrics and whether the checks per second keep
+// every connection within the interval.
+func measurePeriodic(t *testing.T, root string) (figure, ok string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), commandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", "^"+periodicBenchmark, "./internal/server/")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("go test -bench %s: %v\n%s", periodicBenchmark, err, tail(string(out), 40))
+		return "failed: see the test's log", "—"
+	}
+	var lines []string
+	rate := -1.0
+	for line := range strings.Lines(string(out)) {
+		fields := strings.Fields(line)
+		if len(fields) < 2 || !strings.HasPrefix(fields[0], periodicBenchmark) {
+			continue
+		}
+		lines = append(lines, strings.Join(fields, " "))
+		// name iterations (value unit)...
+		for i := 2; i+1 < len(fields); i += 2 {
+			if strings.Contains(fields[i+1], "checks/s") {
+				if v, err := strconv.ParseFloat(fields[i], 64); err == nil {
+					rate = v
+				}
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return "not measured: internal/server has no " + periodicBenchmark, "—"
+	}
+	figure = "`" + strings.Join(lines, "`; `") + "`"
+	if rate < 0 {
+		return figure, "— (no checks/s metric)"
+	}
+	need := float64(periodicConnections) / periodicInterval.Seconds()
+	return figure, fmt.Sprintf("%s (needs ≥ %.1f checks/s at %s)", met(rate >= need), need, periodicInterval)
+}
