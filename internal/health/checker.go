@@ -12,8 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
 	"github.com/costlink/terraform-provider-costlink/internal/validate"
@@ -56,12 +57,14 @@ type Result struct {
 	Details []Detail
 }
 
-// Checker checks connections. It is safe for concurrent use.
+// Checker checks connections. It is safe for concurrent use, and a
+// prometheus.Collector of the AWS requests its checks make.
 type Checker struct {
-	base    aws.Config
-	sts     *sts.Client
-	timeout time.Duration
-	now     func() time.Time
+	base     aws.Config
+	sts      *sts.Client
+	requests *prometheus.CounterVec
+	timeout  time.Duration
+	now      func() time.Time
 }
 
 // Option configures a Checker.
@@ -85,11 +88,31 @@ func NewChecker(cfg aws.Config, opts ...Option) *Checker {
 	if base.Region == "" {
 		base.Region = defaultRegion
 	}
-	c := &Checker{base: base, sts: sts.NewFromConfig(base), timeout: DefaultTimeout, now: time.Now}
+	base.HTTPClient = sharedHTTPClient(base.HTTPClient)
+	requests := newRequestCounter()
+	base.APIOptions = append(base.APIOptions, countRequests(requests))
+	c := &Checker{base: base, sts: sts.NewFromConfig(base), requests: requests, timeout: DefaultTimeout, now: time.Now}
 	for _, opt := range opts {
 		opt(c)
 	}
 	return c
+}
+
+// sharedHTTPClient is client, or the SDK's default one, frozen: a client
+// the SDK may still configure is copied, with a new connection pool, into
+// every service client built from it, so each check would open (and
+// TLS-handshake) connections of its own instead of reusing the checker's.
+// The timeouts the SDK would add to a copy are not lost: Check bounds
+// every call.
+func sharedHTTPClient(client aws.HTTPClient) aws.HTTPClient {
+	switch c := client.(type) {
+	case nil:
+		return awshttp.NewBuildableClient().Freeze()
+	case *awshttp.BuildableClient:
+		return c.Freeze()
+	default:
+		return client
+	}
 }
 
 // Check runs one check of t. Problems are reported in the Result, never
@@ -114,15 +137,15 @@ func (c *Checker) run(ctx context.Context, t Target) []Detail {
 	if err != nil {
 		return []Detail{assumeRoleDenied(t, err)}
 	}
-	client := iam.NewFromConfig(cfg)
-	details, found := checkRole(ctx, client, role, t)
+	clients := newRoleClients(cfg)
+	details, found := checkRole(ctx, clients.iam, role, t)
 	if !found {
 		return details
 	}
-	details = append(details, checkPolicy(ctx, client, t.RoleARN, role.Name, t.Policy)...)
-	regionDetails, answered := checkRegions(ctx, cfg, role.AccountID, t.Regions)
+	details = append(details, checkPolicy(ctx, clients.iam, t.RoleARN, role.Name, t.Policy)...)
+	regionDetails, answered := checkRegions(ctx, clients.sts, role.AccountID, t.Regions)
 	details = append(details, regionDetails...)
-	return append(details, checkMetrics(ctx, cfg, metricsRegion(cfg, answered))...)
+	return append(details, checkMetrics(ctx, clients.cloudwatch, metricsRegion(cfg, answered))...)
 }
 
 // metricsRegion is where the CloudWatch read goes: the first listed region

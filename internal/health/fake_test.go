@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -151,10 +152,15 @@ func credentialScope(authorization string) (key, region, service string) {
 	return parts[0], parts[2], parts[3]
 }
 
+// queryResult answers with a Content-Length, as AWS does: a long answer
+// would otherwise go chunked, and the SDK, which stops reading at the
+// closing tag, would leave the last chunk unread and the connection unusable.
 func queryResult(w http.ResponseWriter, action, result string) {
-	w.Header().Set("Content-Type", "text/xml")
-	fmt.Fprintf(w, `<%[1]sResponse><%[1]sResult>%[2]s</%[1]sResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></%[1]sResponse>`,
+	body := fmt.Sprintf(`<%[1]sResponse><%[1]sResult>%[2]s</%[1]sResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></%[1]sResponse>`,
 		action, result)
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = io.WriteString(w, body)
 }
 
 func queryError(w http.ResponseWriter, status int, code, message string) {

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -13,17 +12,17 @@ import (
 // region the account has not enabled.
 const errInvalidClientTokenID = "InvalidClientTokenId"
 
-// checkRegions calls STS in each region with the role's credentials, all
+// checkRegions calls STS in each region with the role's client, all
 // at once so that one slow region does not use up the others' time. It
 // returns the problems found and the regions that answered, both in the
 // order of regions.
-func checkRegions(ctx context.Context, cfg aws.Config, accountID string, regions []string) (details []Detail, answered []string) {
+func checkRegions(ctx context.Context, client *sts.Client, accountID string, regions []string) (details []Detail, answered []string) {
 	found := make([]*Detail, len(regions))
 	var wg sync.WaitGroup
 	for i, region := range regions {
 		wg.Go(func() {
-			client := sts.NewFromConfig(cfg, func(o *sts.Options) { o.Region = region })
-			if _, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+			inRegion := func(o *sts.Options) { o.Region = region }
+			if _, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}, inRegion); err != nil {
 				d := regionDetail(region, accountID, err)
 				found[i] = &d
 			}
