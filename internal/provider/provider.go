@@ -137,6 +137,7 @@ func (p *costlinkProvider) Resources(_ context.Context) []func() resource.Resour
 		NewAWSConnectionResource,
 		NewAWSRoleResource,
 		NewAWSRolePolicyResource,
+		NewConnectionsHealthyResource,
 	}
 }
 
