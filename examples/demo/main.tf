@@ -1,6 +1,7 @@
 # The stack `make demo` applies: the payer account's billing connection and
 # two member accounts, each with its role, generated policy and connection,
-# all through one provider configuration. The API and AWS endpoints come
+# all through one provider configuration, and one wait until every
+# connection is healthy. The API and AWS endpoints come
 # from the environment the demo script sets (COSTLINK_API_URL,
 # COSTLINK_API_KEY, AWS_ENDPOINT_URL and credentials for the emulator).
 
@@ -52,6 +53,8 @@ resource "costlink_aws_connection" "payer" {
   role_arn       = costlink_aws_role.payer.arn
   billing_bucket = "demo-billing-export"
 
+  wait_for_healthy = false # costlink_connections_healthy.all waits for it
+
   depends_on = [costlink_aws_role_policy.payer]
 }
 
@@ -66,8 +69,12 @@ module "member" {
   depends_on = [costlink_aws_connection.payer]
 }
 
+resource "costlink_connections_healthy" "all" {
+  ids = concat([costlink_aws_connection.payer.id], [for m in module.member : m.connection_id])
+}
+
 data "costlink_connections" "all" {
-  depends_on = [module.member]
+  depends_on = [costlink_connections_healthy.all]
 }
 
 output "connections" {
@@ -79,6 +86,6 @@ output "connections" {
 }
 
 output "member_health" {
-  description = "Health of each member account's connection, from the module."
-  value       = { for name, m in module.member : name => m.health_status }
+  description = "Health of each member account's connection, as the wait for every connection ended."
+  value       = { for name, m in module.member : name => costlink_connections_healthy.all.statuses[m.connection_id] }
 }

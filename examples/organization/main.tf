@@ -1,6 +1,7 @@
 # Onboards a whole AWS Organization to costlink with ONE provider configuration:
 # the management (payer) account's billing connection first, then every member
-# account through the member-account module and for_each.
+# account through the member-account module and for_each, then one wait for
+# all of them.
 #
 # Run it with credentials of the management account: the billing role is made
 # with them, and every member account is reached by assuming the role AWS
@@ -42,7 +43,7 @@ resource "costlink_aws_connection" "payer" {
   role_arn         = costlink_aws_role.payer.arn
   billing_bucket   = var.billing_bucket
   regions          = var.regions
-  wait_for_healthy = var.wait_for_healthy
+  wait_for_healthy = false # costlink_connections_healthy.all waits for it
 
   # The permissions must be on the role before the platform checks it.
   depends_on = [costlink_aws_role_policy.payer]
@@ -55,16 +56,28 @@ module "member" {
   source   = "../modules/member-account"
   for_each = var.accounts
 
-  name             = provider::costlink::connection_name(each.key)
-  account_id       = each.value
-  assume_role_arn  = "arn:aws:iam::${each.value}:role/${var.member_access_role_name}"
-  regions          = var.regions
-  wait_for_healthy = var.wait_for_healthy
+  name            = provider::costlink::connection_name(each.key)
+  account_id      = each.value
+  assume_role_arn = "arn:aws:iam::${each.value}:role/${var.member_access_role_name}"
+  regions         = var.regions
 
   depends_on = [costlink_aws_connection.payer]
 }
 
-# 3. After every apply (and every plan), the whole organization is green: the
+# 3. One wait for every connection. The connections above register without
+#    waiting, so none holds one of Terraform's parallel slots while IAM
+#    propagates its role: the whole organization waits about one propagation
+#    window (about five minutes), not accounts / parallelism windows. The
+#    apply fails with each connection's cause and fix when waiting will not
+#    help, and the next plan proposes to wait again while any is not healthy.
+
+resource "costlink_connections_healthy" "all" {
+  count = var.wait_for_healthy ? 1 : 0
+
+  ids = concat([costlink_aws_connection.payer.id], [for m in module.member : m.connection_id])
+}
+
+# 4. After every apply (and every plan), the whole organization is green: the
 #    check reports each connection the platform cannot use, and why. A failed
 #    check is a warning; it does not stop the run.
 
@@ -72,7 +85,7 @@ check "no_unhealthy_connections" {
   data "costlink_connections" "unhealthy" {
     health_status = "unhealthy"
 
-    depends_on = [costlink_aws_connection.payer, module.member]
+    depends_on = [costlink_aws_connection.payer, module.member, costlink_connections_healthy.all]
   }
 
   assert {

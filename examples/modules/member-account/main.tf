@@ -1,6 +1,7 @@
 # One member account connected to costlink: the cross-account role, its
-# generated read-only policy, and the connection record, which waits until
-# the platform can use the role.
+# generated read-only policy, and the connection record. The connection does
+# not wait for health by default: the caller waits for every account at once
+# with costlink_connections_healthy over connection_id.
 
 locals {
   assume_role_arn = coalesce(var.assume_role_arn, "arn:aws:iam::${var.account_id}:role/OrganizationAccountAccessRole")

@@ -37,7 +37,7 @@ variable "role_name" {
 }
 
 variable "wait_for_healthy" {
-  description = "Whether apply waits until the platform can use the role."
+  description = "Whether this connection's apply waits until the platform can use the role. Off by default: each waiting connection holds one of Terraform's parallel slots for the minutes IAM takes to propagate, so wait for many accounts at once with costlink_connections_healthy over the module's connection_id outputs instead. Turn it on for one account to have the provider read its role and say why the platform is refused."
   type        = bool
-  default     = true
+  default     = false
 }
