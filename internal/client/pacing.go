@@ -25,6 +25,8 @@ type pacer struct {
 	mu      sync.Mutex
 	limiter *rate.Limiter // nil while the service advertises no limit: requests go at once
 	policy  quotaPolicy   // what limiter follows
+	// slowedAt is when a refusal last slowed the pace down (see share).
+	slowedAt time.Time
 }
 
 // quotaPolicy is one quota;w=window item of RateLimit-Policy.
@@ -69,10 +71,10 @@ func (p *pacer) current() *rate.Limiter {
 }
 
 // learn adapts the pace to the RateLimit fields of a response with status
-// and header. A success without
-// RateLimit-Policy means the service no longer limits the key; a response
-// whose fields cannot be read, or any other response without them (such as
-// a 429 of the limit per client address), changes nothing.
+// and header. A success without RateLimit-Policy means the service no longer
+// limits the key; a response whose fields cannot be read, or any other
+// response without them (such as a 429 of the limit per client address),
+// changes nothing.
 func (p *pacer) learn(ctx context.Context, status int, header http.Header) {
 	field := header.Get("RateLimit-Policy")
 	policy, ok := parseQuotaPolicy(field)
@@ -80,35 +82,63 @@ func (p *pacer) learn(ctx context.Context, status int, header http.Header) {
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	switch {
-	case field == "" && status >= 200 && status <= 299:
-		if p.limiter != nil {
-			p.limiter, p.policy = nil, quotaPolicy{}
-			tflog.Debug(ctx, "costlink API advertises no rate limit: requests are no longer paced")
-		}
+	if field == "" && status >= 200 && status <= 299 && p.limiter != nil {
+		p.limiter, p.policy = nil, quotaPolicy{}
+		tflog.Debug(ctx, "costlink API advertises no rate limit: requests are no longer paced")
+	}
+	if !ok {
 		return
-	case !ok:
-		return
-	case p.limiter == nil:
-		p.limiter = rate.NewLimiter(policy.perSecond(), policy.burst())
-	case policy != p.policy:
-		p.limiter.SetLimitAt(now, policy.perSecond())
-		p.limiter.SetBurstAt(now, policy.burst())
 	}
 	if policy != p.policy {
-		p.policy = policy
+		p.follow(policy, now)
 		tflog.Debug(ctx, "costlink API rate limit learned: pacing requests to it", map[string]any{
 			"rate_limit_policy":   field,
 			"requests_per_second": float64(policy.perSecond()),
 			"burst":               policy.burst(),
 		})
 	}
+	remaining, err := strconv.Atoi(header.Get("RateLimit-Remaining"))
+	if err != nil || remaining < 0 {
+		remaining = -1 // unknown
+	}
+	// Alone with the key, the pacer leaves half the quota unused (see burst):
+	// a refusal, or a quota used up, means others use the key too.
+	p.share(status == http.StatusTooManyRequests || remaining == 0, now)
 	// Never hold more turns than the service has left: it may have counted
 	// requests of other clients of the key, or refused this one.
-	if remaining, err := strconv.Atoi(header.Get("RateLimit-Remaining")); err == nil && remaining >= 0 {
-		if excess := int(p.limiter.TokensAt(now)) - remaining; excess > 0 {
-			p.limiter.AllowN(now, excess)
-		}
+	if excess := int(p.limiter.TokensAt(now)) - remaining; remaining >= 0 && excess > 0 {
+		p.limiter.AllowN(now, excess)
+	}
+}
+
+// follow paces to a policy the service advertises for the first time, or
+// anew.
+func (p *pacer) follow(policy quotaPolicy, now time.Time) {
+	p.policy = policy
+	if p.limiter == nil {
+		// Empty at first: the requests sent before the limit was known
+		// used the quota, and how many are still in flight is unknown.
+		p.limiter = rate.NewLimiter(policy.perSecond(), policy.burst())
+		p.limiter.AllowN(now, policy.burst())
+		return
+	}
+	p.limiter.SetLimitAt(now, policy.perSecond())
+	p.limiter.SetBurstAt(now, policy.burst())
+}
+
+// share finds this client's share of the key's rate when other clients use
+// the key too, such as two Terraform runs with one key, as TCP shares a
+// link: crowded halves the pace, at most once a second (the refusals of one
+// burst are one signal), down to a sixteenth of the limit, and each response
+// that is not crowded gains back a two-hundredth.
+func (p *pacer) share(crowded bool, now time.Time) {
+	limit, pace := p.policy.perSecond(), p.limiter.Limit()
+	switch {
+	case crowded && now.Sub(p.slowedAt) >= time.Second:
+		p.slowedAt = now
+		p.limiter.SetLimitAt(now, max(pace/2, limit/16))
+	case !crowded && pace < limit:
+		p.limiter.SetLimitAt(now, min(limit, pace+limit/200))
 	}
 }
 

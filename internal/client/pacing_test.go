@@ -118,6 +118,41 @@ func TestPacingKeepsParallelWorkersUnderTheLimit(t *testing.T) {
 	}
 }
 
+// TestPacingSharesAKeyWithAnotherClient: two Clients with one key, such as
+// two Terraform runs, each learn the whole limit; refusals make them find
+// their shares instead of each sending at the whole rate.
+func TestPacingSharesAKeyWithAnotherClient(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes about 10 seconds")
+	}
+	const clients, workers, requests = 2, 5, 200
+	svc := newRateLimitedService(20, 40)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range clients {
+		c := newTestClient(t, svc.ServeHTTP, func(cfg *Config) {
+			cfg.MaxRetries = new(10)
+			cfg.RetryWaitMin, cfg.RetryWaitMax = time.Second, 30*time.Second
+		})
+		for range workers {
+			wg.Go(func() {
+				for range requests / clients / workers {
+					if _, err := c.GetOrganization(context.Background()); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	refused := svc.refused.Load()
+	t.Logf("PACING %d requests from %d clients of one key at %g/s (burst %d): %d refused with 429 (%.1f per 1,000), %s",
+		requests, clients, svc.perSecond, svc.burst, refused, float64(refused)*1000/requests, time.Since(start).Round(time.Millisecond))
+	if refused*1000 > 100*requests {
+		t.Errorf("%d of %d requests were refused with 429, want at most 100 per 1,000", refused, requests)
+	}
+}
+
 func TestParseQuotaPolicy(t *testing.T) {
 	tests := []struct {
 		field string
@@ -201,6 +236,37 @@ func TestPacerHoldsNoMoreThanRemains(t *testing.T) {
 	if wait := p.reserve(); wait < 40*time.Millisecond {
 		t.Errorf("a retry after a 429 at 20/s waits %s for its turn, want about 50ms", wait)
 	}
+}
+
+// TestPacerSlowsDownWhenCrowded: a refusal, or a quota used up, halves the
+// pace once a second at most and not below a sixteenth of the limit; each
+// uncrowded response gains a little back.
+func TestPacerSlowsDownWhenCrowded(t *testing.T) {
+	ctx := context.Background()
+	var p pacer
+	wantPace := func(step string, want rate.Limit) {
+		t.Helper()
+		if got := p.current().Limit(); math.Abs(float64(got-want)) > 1e-9 {
+			t.Errorf("%s: paced at %g/s, want %g/s", step, got, want)
+		}
+	}
+	p.learn(ctx, http.StatusOK, rateLimitFields("40;w=2", "39"))
+	wantPace("learned", 20)
+	p.learn(ctx, http.StatusTooManyRequests, rateLimitFields("40;w=2", "0"))
+	wantPace("refused", 10)
+	p.learn(ctx, http.StatusTooManyRequests, rateLimitFields("40;w=2", "0"))
+	wantPace("refused again in the same second", 10)
+	p.learn(ctx, http.StatusOK, rateLimitFields("40;w=2", "12"))
+	wantPace("served", 10.1)
+	for range 10 {
+		p.slowedAt = p.slowedAt.Add(-time.Second)
+		p.learn(ctx, http.StatusOK, rateLimitFields("40;w=2", "0"))
+	}
+	wantPace("the quota used up, second after second", 20.0/16)
+	for range 1000 {
+		p.learn(ctx, http.StatusOK, rateLimitFields("40;w=2", "30"))
+	}
+	wantPace("served for long", 20)
 }
 
 // TestPacingWaitEndsWithContext: a request that cannot get its turn before
