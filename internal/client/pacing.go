@@ -20,13 +20,15 @@ import (
 // It reads the fields of draft-ietf-httpapi-ratelimit-headers-06, which the
 // service sends on every response to a key with a limit: RateLimit-Policy
 // (quota;w=window) gives the sustained rate, quota/window, and
-// RateLimit-Remaining what is left of the quota now.
+// RateLimit-Remaining what is left of the quota now. Requests go unpaced
+// until the first such response (the provider's first contact, in Configure),
+// and when other clients use the key too the pacer finds its share (see
+// share).
 type pacer struct {
-	mu      sync.Mutex
-	limiter *rate.Limiter // nil while the service advertises no limit: requests go at once
-	policy  quotaPolicy   // what limiter follows
-	// slowedAt is when a refusal last slowed the pace down (see share).
-	slowedAt time.Time
+	mu       sync.Mutex
+	limiter  *rate.Limiter // nil while the service advertises no limit: requests go at once
+	policy   quotaPolicy   // what limiter follows
+	slowedAt time.Time     // when crowding last slowed the pace down (see share)
 }
 
 // quotaPolicy is one quota;w=window item of RateLimit-Policy.
