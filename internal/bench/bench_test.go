@@ -69,7 +69,7 @@ func TestBench(t *testing.T) {
 	}
 
 	measureLimited(t, c, r)
-	r.onboarding, r.onboardingGoal, r.onboardingMet = measureOnboarding(t.Context())
+	measureOnboarding(t, c, svc, r)
 	r.periodic, r.periodicMet = measurePeriodic(t, moduleRoot(t))
 
 	table := r.markdown()
