@@ -189,11 +189,11 @@ func (r *connectionsHealthyResource) await(ctx context.Context, plan *connection
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	health, err := waitForAllHealthy(ctx, r.data.client, ids)
-	statuses := make(map[string]string, len(health))
-	for id, h := range health {
-		statuses[id] = h.Status
-		r.data.connections.recordHealth(id, h)
+	listed, err := waitForAllHealthy(ctx, r.data.client, ids)
+	statuses := make(map[string]string, len(listed))
+	for id, conn := range listed {
+		statuses[id] = conn.Health.Status
+		r.data.connections.recordHealth(id, conn.Health)
 	}
 	plan.Statuses, d = types.MapValueFrom(ctx, types.StringType, statuses)
 	diags.Append(d...)

@@ -181,7 +181,7 @@ resource "costlink_connections_healthy" "both" {
 			PreConfig: func() { started = time.Now() },
 			Config:    config,
 			ExpectError: regexp.MustCompile(`(?s)` + words("The connections did not turn healthy") + `.*` +
-				words("is unhealthy, and waiting will not fix it") + `.*external_id_condition_missing:.*` +
+				words("Connection bad (conn_") + `\w+\)\s+` + words("is unhealthy, and waiting will not fix it") + `.*external_id_condition_missing:.*` +
 				words("without the organization's external ID") + `.*Fix:.*` + words("Add the condition StringEquals sts:ExternalId") +
 				`.*` + words("Nothing was saved")),
 		}, {

@@ -38,7 +38,7 @@ const adviceDiagnose = "When AWS only tells the platform AccessDenied, this wait
 	"account's own credentials and says what is wrong and how to fix it."
 
 // waitForAllHealthy returns once every listed connection is healthy, with
-// the health of each. One goroutine serves the whole set: each poll asks
+// each connection as last listed. One goroutine serves the whole set: each poll asks
 // the service, in one request, to check again the connections not yet
 // healthy, and reads the results from one list of the organization's
 // connections, so a thousand connections wait about one propagation window
@@ -48,7 +48,7 @@ const adviceDiagnose = "When AWS only tells the platform AccessDenied, this wait
 // the role or AWS named the region) of a check that ended during this wait;
 // for any other unhealthy connection, after one propagation window; and for
 // the rest when ctx ends.
-func waitForAllHealthy(ctx context.Context, c *client.Client, ids []string) (map[string]client.Health, error) {
+func waitForAllHealthy(ctx context.Context, c *client.Client, ids []string) (map[string]client.Connection, error) {
 	giveUp := time.Now().Add(healthWaitWindow)
 	latest, err := listHealth(ctx, c, ids)
 	if err != nil {
@@ -83,7 +83,7 @@ func waitForAllHealthy(ctx context.Context, c *client.Client, ids []string) (map
 
 // checkAndList asks the service to check the waiting connections and
 // lists the health of all of them once those checks have had time to run.
-func checkAndList(ctx context.Context, c *client.Client, ids, waiting []string) (map[string]client.Health, error) {
+func checkAndList(ctx context.Context, c *client.Client, ids, waiting []string) (map[string]client.Connection, error) {
 	missing, err := c.RequestHealthChecks(ctx, waiting)
 	if err != nil {
 		return nil, err
@@ -109,9 +109,9 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// listHealth returns the health of the listed connections that exist, from
-// one paged list of the organization's connections.
-func listHealth(ctx context.Context, c *client.Client, ids []string) (map[string]client.Health, error) {
+// listHealth returns the listed connections that exist, with their health,
+// from one paged list of the organization's connections.
+func listHealth(ctx context.Context, c *client.Client, ids []string) (map[string]client.Connection, error) {
 	conns, err := c.ListAllConnections(ctx, client.ListConnectionsOptions{})
 	if err != nil {
 		return nil, err
@@ -120,31 +120,32 @@ func listHealth(ctx context.Context, c *client.Client, ids []string) (map[string
 	for _, id := range ids {
 		wanted[id] = true
 	}
-	health := make(map[string]client.Health, len(ids))
+	listed := make(map[string]client.Connection, len(ids))
 	for _, conn := range conns {
 		if wanted[conn.ID] {
-			health[conn.ID] = conn.Health
+			listed[conn.ID] = conn
 		}
 	}
-	return health, nil
+	return listed, nil
 }
 
 // judgeSet returns the connections to wait for, or the error that ends the
 // wait: a connection that does not exist, a definite finding of a check
 // that ended during the wait, or, once pastWindow, any unhealthy connection.
-func judgeSet(ids []string, before, latest map[string]client.Health, pastWindow bool) ([]string, error) {
+func judgeSet(ids []string, before, latest map[string]client.Connection, pastWindow bool) ([]string, error) {
 	var waiting, missing []string
 	var definite, unhealthy []*healthWaitError
 	for _, id := range ids {
-		h, ok := latest[id]
+		conn, ok := latest[id]
+		h := conn.Health
 		switch {
 		case !ok:
 			missing = append(missing, id)
 		case h.Status == client.HealthHealthy:
-		case h.Status == client.HealthUnhealthy && checkedSince(before[id], h) && slices.ContainsFunc(h.Details, isDefinite):
-			definite = append(definite, &healthWaitError{id, &h, "is unhealthy, and waiting will not fix it"})
+		case h.Status == client.HealthUnhealthy && checkedSince(before[id].Health, h) && slices.ContainsFunc(h.Details, isDefinite):
+			definite = append(definite, &healthWaitError{connectionLabel(conn), &h, "is unhealthy, and waiting will not fix it"})
 		case h.Status == client.HealthUnhealthy:
-			unhealthy = append(unhealthy, &healthWaitError{id, &h, fmt.Sprintf(
+			unhealthy = append(unhealthy, &healthWaitError{connectionLabel(conn), &h, fmt.Sprintf(
 				"is still unhealthy after %s, longer than IAM takes to propagate a change", healthWaitWindow)})
 			waiting = append(waiting, id)
 		default:
@@ -176,14 +177,20 @@ func checkedSince(earlier, h client.Health) bool {
 
 // notHealthyInTime explains a wait that ran out of time: every connection
 // not healthy, with its last health.
-func notHealthyInTime(ids []string, latest map[string]client.Health) error {
+func notHealthyInTime(ids []string, latest map[string]client.Connection) error {
 	var failed []*healthWaitError
 	for _, id := range ids {
-		if h, ok := latest[id]; ok && h.Status != client.HealthHealthy {
-			failed = append(failed, &healthWaitError{id, &h, "did not turn healthy in time"})
+		if conn, ok := latest[id]; ok && conn.Health.Status != client.HealthHealthy {
+			failed = append(failed, &healthWaitError{connectionLabel(conn), &conn.Health, "did not turn healthy in time"})
 		}
 	}
 	return &setWaitError{failed: failed, advice: adviceDiagnose}
+}
+
+// connectionLabel names a connection in an error: its name, which the
+// configuration shows, and its ID.
+func connectionLabel(conn client.Connection) string {
+	return fmt.Sprintf("%s (%s)", conn.Name, conn.ID)
 }
 
 func missingConnections(ids []string) error {
