@@ -10,15 +10,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/costlink/terraform-provider-costlink/internal/acctest"
 )
 
 // membersWaitedHCL is a member account per account ID: role, generated
-// policy and a connection that does not wait, and one
+// policy and a connection of regions that does not wait, and one
 // costlink_connections_healthy over every connection. (count, not
 // for_each: terraform-plugin-testing cannot read for_each state.)
-func membersWaitedHCL(moto *acctest.MotoServer, accounts []string) string {
+func membersWaitedHCL(moto *acctest.MotoServer, accounts []string, regions string) string {
 	access := make([]string, len(accounts))
 	for i, account := range accounts {
 		access[i] = fmt.Sprintf("%q", moto.MemberAccountRoleARN(account))
@@ -46,7 +47,7 @@ resource "costlink_aws_connection" "member" {
 
   name             = "member-${count.index}"
   role_arn         = costlink_aws_role.member[count.index].arn
-  regions          = ["us-east-1"]
+  regions          = %s
   wait_for_healthy = false
 
   depends_on = [costlink_aws_connection.payer, costlink_aws_role_policy.member]
@@ -55,7 +56,7 @@ resource "costlink_aws_connection" "member" {
 resource "costlink_connections_healthy" "members" {
   ids = costlink_aws_connection.member[*].id
 }
-`, strings.Join(access, ", "))
+`, strings.Join(access, ", "), regions)
 }
 
 // TestAccConnectionsHealthy_onePropagationWindow: a dozen member accounts
@@ -76,7 +77,7 @@ func TestAccConnectionsHealthy_onePropagationWindow(t *testing.T) {
 		accounts[i] = moto.NewMemberAccount(t)
 		moto.SetPropagationWindow(accounts[i], window)
 	}
-	config := org.ProviderConfigWithAWS(t, moto) + billingConnectionHCL + membersWaitedHCL(moto, accounts)
+	config := org.ProviderConfigWithAWS(t, moto) + billingConnectionHCL + membersWaitedHCL(moto, accounts, `["us-east-1"]`)
 	var started time.Time
 
 	resource.Test(t, resource.TestCase{
@@ -160,7 +161,7 @@ func TestAccConnectionsHealthy_mistakeFailsAtOnce(t *testing.T) {
 	bad := moto.NewMemberAccount(t)
 	badRole := createRoleOutOfBand(t, org, moto.MemberIAM(t, bad), trustDocument(allowStatement(acctest.ServicePrincipalARN, "")))
 	moto.AwaitPropagation(t, badRole)
-	config := org.ProviderConfigWithAWS(t, moto) + billingConnectionHCL + membersWaitedHCL(moto, []string{good}) + fmt.Sprintf(`
+	config := org.ProviderConfigWithAWS(t, moto) + billingConnectionHCL + membersWaitedHCL(moto, []string{good}, `["us-east-1"]`) + fmt.Sprintf(`
 resource "costlink_aws_connection" "bad" {
   name             = "bad"
   role_arn         = %q
@@ -197,6 +198,44 @@ resource "costlink_connections_healthy" "both" {
 			PlanOnly:           true,
 			ExpectNonEmptyPlan: true, // the wait is proposed again
 		}},
+		CheckDestroy: org.CheckNoConnections,
+	})
+}
+
+// TestAccConnectionsHealthy_waitsAgainWhileUnhealthy: a connection that
+// turns red after the wait makes the next plan propose the wait again; a
+// wait that fails saves the statuses, and the plan after it proposes the
+// wait once more.
+func TestAccConnectionsHealthy_waitsAgainWhileUnhealthy(t *testing.T) {
+	org := acctest.NewOrg(t)
+	moto := acctest.Moto(t)
+	account := moto.NewMemberAccount(t)
+	config := org.ProviderConfigWithAWS(t, moto) + billingConnectionHCL + membersWaitedHCL(moto, []string{account}, `["us-east-1", "eu-west-1"]`)
+	const addr = "costlink_connections_healthy.members"
+	proposesWait := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+		plancheck.ExpectUnknownValue(addr, tfjsonpath.New("statuses")),
+	}}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config, Check: checkAllHealthy(addr, 1)},
+			{
+				// STS is deactivated in a listed region, and a check finds it.
+				PreConfig: func() {
+					moto.DeactivateSTS(account, "eu-west-1")
+					if _, err := org.Client.CheckHealth(t.Context(), org.ConnectionNamed(t, "member-0").ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:           config,
+				ConfigPlanChecks: proposesWait,
+				ExpectError: regexp.MustCompile(`(?s)` + words("Connection member-0 (conn_") + `.*sts_region_inactive:.*eu-west-1.*` +
+					words("The statuses are saved")),
+			},
+			{Config: config, ConfigPlanChecks: proposesWait, ExpectError: regexp.MustCompile(`sts_region_inactive`)},
+		},
 		CheckDestroy: org.CheckNoConnections,
 	})
 }
