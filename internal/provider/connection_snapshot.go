@@ -17,9 +17,9 @@ import (
 // new snapshot, so none outlives its operation.
 //
 // What this process changes is recorded over the list, so nothing it serves
-// is older than this process's own creates, updates, waits and deletes. A
-// connection it does not hold (created by someone else since the list) is
-// read with a GET.
+// is older than this process's own creates, updates, deletes and health
+// checks (a wait, a data source that checks while planning). A connection it
+// does not hold (created by someone else since the list) is read with a GET.
 type connectionSnapshot struct {
 	client *client.Client
 
@@ -33,10 +33,13 @@ type connectionSnapshot struct {
 	// written holds this process's changes by ID: the connection as the
 	// service last answered for it, or nil once deleted.
 	written map[string]*client.Connection
+	// checked holds, by ID, the health of checks this process ran on
+	// connections it did not change, to serve over the listed health.
+	checked map[string]client.Health
 }
 
 func newConnectionSnapshot(c *client.Client) *connectionSnapshot {
-	return &connectionSnapshot{client: c, written: map[string]*client.Connection{}}
+	return &connectionSnapshot{client: c, written: map[string]*client.Connection{}, checked: map[string]client.Health{}}
 }
 
 // connection returns the connection with the given ID as this operation
@@ -55,6 +58,11 @@ func (s *connectionSnapshot) connection(ctx context.Context, id string) (*client
 		return nil, err
 	}
 	if conn, ok := listed[id]; ok {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if h, ok := s.checked[id]; ok {
+			conn.Health = h
+		}
 		return &conn, nil
 	}
 	return s.client.GetConnection(ctx, id)
@@ -68,13 +76,18 @@ func (s *connectionSnapshot) record(conn *client.Connection) {
 	s.written[conn.ID] = &copied
 }
 
-// recordHealth keeps the health a wait of this process ended with.
+// recordHealth keeps the health a check of this process found: the end of
+// a wait, or a check a data source asked for.
 func (s *connectionSnapshot) recordHealth(id string, h client.Health) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if conn := s.written[id]; conn != nil {
-		conn.Health = h
+	if conn, ok := s.written[id]; ok {
+		if conn != nil {
+			conn.Health = h
+		}
+		return
 	}
+	s.checked[id] = h
 }
 
 // recordDeleted keeps that this process deleted the connection.

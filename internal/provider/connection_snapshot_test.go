@@ -161,7 +161,12 @@ func TestConnectionSnapshotServesThisProcessesChanges(t *testing.T) {
 	snapshot.record(&updated)
 	snapshot.recordHealth("conn_1", client.Health{Status: client.HealthUnhealthy, CheckedAt: new(time.Now())})
 	snapshot.recordDeleted("conn_2")
+	snapshot.recordHealth("conn_0", client.Health{Status: client.HealthUnhealthy}) // a data source's check
+	snapshot.recordHealth("conn_2", client.Health{Status: client.HealthHealthy})   // a check that ended after the delete
 
+	if conn, err := snapshot.connection(ctx, "conn_0"); err != nil || conn.Health.Status != client.HealthUnhealthy || conn.ETag != `"2"` {
+		t.Errorf("a listed connection this process checked: %+v, %v; want it unhealthy, as the check found, with the listed ETag", conn, err)
+	}
 	conn, err := snapshot.connection(ctx, "conn_1")
 	if err != nil || conn.Name != "renamed" || conn.ETag != `"3"` || conn.Health.Status != client.HealthUnhealthy {
 		t.Errorf("an updated connection: %+v, %v; want it renamed, with ETag \"3\" and the health its wait ended with", conn, err)
