@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-
-	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
 
 // Bounds of a bulk check request: a thousand member accounts in one request,
@@ -42,22 +40,20 @@ func (s *server) requestHealthChecks(w http.ResponseWriter, r *http.Request) err
 	if s.checks == nil {
 		return newProblem(serviceMisconfigured, "the service runs no health checks: start it with AWS credentials")
 	}
-	resp := bulkCheckResponse{Missing: []string{}}
-	seen := make(map[string]bool, len(req.IDs))
+	found, err := s.store.ConnectionsByID(r.Context(), orgID(r), req.IDs)
+	if err != nil {
+		return err
+	}
+	answered := make(map[string]bool, len(req.IDs)) // queued, or already listed as missing
+	for _, c := range found {
+		s.checkSoon(c)
+		answered[c.ID] = true
+	}
+	resp := bulkCheckResponse{Queued: len(found), Missing: []string{}}
 	for _, id := range req.IDs {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		c, err := s.store.Connection(r.Context(), orgID(r), id)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
+		if !answered[id] {
 			resp.Missing = append(resp.Missing, id)
-		case err != nil:
-			return err
-		default:
-			s.checkSoon(c)
-			resp.Queued++
+			answered[id] = true
 		}
 	}
 	writeJSON(w, http.StatusAccepted, resp)
