@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -14,9 +15,12 @@ import (
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
 
-// DefaultCheckConcurrency is how many health checks run at once when
-// Config.CheckConcurrency does not say.
-const DefaultCheckConcurrency = 8
+// DefaultCheckConcurrency is the most health checks that run at once when
+// Config.CheckConcurrency does not say. Periodic checks use what their
+// interval needs: 10,000 connections every 15 minutes, at about a second a
+// check against AWS, keep about 12 running; the rest is room for checks
+// after changes and on demand.
+const DefaultCheckConcurrency = 32
 
 // checkTimeout bounds one whole check. The prober bounds its AWS calls
 // itself; this also covers the store reads and writes around them, so that
@@ -49,9 +53,12 @@ type checks struct {
 	urgent  []*flight          // someone waits for these (on demand, after a change): run first
 	routine []*flight          // periodic
 	closed  bool
+	ran     int           // checks finished since the last sweep's report
+	busy    time.Duration // the time they took
 
 	ctx     context.Context // cancelled by close
 	cancel  context.CancelFunc
+	size    int // workers
 	workers sync.WaitGroup
 }
 
@@ -83,6 +90,7 @@ func newChecks(prober Prober, workers int, run func(context.Context, store.Conne
 	if workers < 1 {
 		workers = DefaultCheckConcurrency
 	}
+	k.size = workers
 	for range workers {
 		k.workers.Go(k.work)
 	}
@@ -135,6 +143,7 @@ func (f *flight) wait(ctx context.Context) (store.Health, error) {
 // work runs queued checks until the checks close.
 func (k *checks) work() {
 	for f := k.next(); f != nil; f = k.next() {
+		began := time.Now()
 		ctx, cancel := context.WithTimeout(k.ctx, checkTimeout)
 		f.health, f.err = k.run(ctx, f.conn)
 		cancel()
@@ -143,6 +152,8 @@ func (k *checks) work() {
 		}
 		k.mu.Lock()
 		delete(k.flights, flightKey(f.conn))
+		k.ran++
+		k.busy += time.Since(began)
 		k.mu.Unlock()
 		close(f.done)
 	}
@@ -196,13 +207,43 @@ func (k *checks) pending() int {
 	return len(k.flights)
 }
 
-// collectors are the checks' metrics: results, and the checks pending, which
-// grow when the workers cannot keep up.
+// reportSweep logs what a sweep of connections over span needed: the
+// workers busy at once on average are the checks started per second times
+// a check's mean duration. Needing more than there are, the periodic checks
+// fall behind and connections are checked less often than the interval.
+func (k *checks) reportSweep(connections int, span time.Duration) {
+	k.mu.Lock()
+	ran, busy := k.ran, k.busy
+	k.ran, k.busy = 0, 0
+	k.mu.Unlock()
+	if ran == 0 {
+		return
+	}
+	mean := busy / time.Duration(ran)
+	perSecond := float64(connections) / span.Seconds()
+	needed := int(math.Ceil(perSecond * mean.Seconds()))
+	attrs := []any{"connections", connections, "checks_per_second", perSecond, "mean_check", mean,
+		"workers_needed", needed, "workers", k.size}
+	if needed > k.size {
+		k.log.Warn("periodic health checks need more workers than --check-concurrency allows: "+
+			"connections are checked less often than the interval", attrs...)
+		return
+	}
+	k.log.Info("periodic health checks swept every connection", attrs...)
+}
+
+// collectors are the checks' metrics: results, the checks pending, which
+// grow when the workers cannot keep up, and the prober's own (a
+// *health.Checker counts its AWS requests).
 func (k *checks) collectors() []prometheus.Collector {
-	return []prometheus.Collector{k.results, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	cs := []prometheus.Collector{k.results, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "costlink_health_checks_pending",
 		Help: "Health checks queued or running.",
 	}, func() float64 { return float64(k.pending()) })}
+	if c, ok := k.prober.(prometheus.Collector); ok {
+		cs = append(cs, c)
+	}
+	return cs
 }
 
 // runCheck checks c now, or joins the check of c already queued or running,

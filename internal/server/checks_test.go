@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // createResources creates n resource connections in acme at once.
@@ -221,5 +223,21 @@ func TestOnDemandCheckGoesBeforePeriodicOnes(t *testing.T) {
 	calls := prober.calls()[checked:]
 	if len(calls) < 2 || calls[1].RoleARN != last.RoleARN {
 		t.Errorf("checks ran for %v, want the one asked for on demand right after the one running", calls)
+	}
+}
+
+// collectingProber is a prober with metrics of its own, as *health.Checker
+// has (its AWS requests).
+type collectingProber struct {
+	*fakeProber
+	prometheus.Counter
+}
+
+func TestProberMetricsAreServed(t *testing.T) {
+	requests := prometheus.NewCounter(prometheus.CounterOpts{Name: "costlink_test_prober_requests_total", Help: "Requests."})
+	e := newEnv(t, Config{PrincipalARN: testPrincipal, Prober: collectingProber{&fakeProber{}, requests}})
+	requests.Add(3)
+	if metrics := e.metrics(); !strings.Contains(metrics, "costlink_test_prober_requests_total 3\n") {
+		t.Errorf("metrics do not show the prober's:\n%s", metrics)
 	}
 }
