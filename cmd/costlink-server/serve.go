@@ -32,13 +32,15 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 	rateLimit := fs.Float64("rate-limit", 20, "sustained requests per second per API key; 0 disables rate limiting")
 	rateBurst := fs.Int("rate-burst", 40, "requests per API key allowed at once above the sustained rate")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
-	checkInterval := fs.Duration("check-interval", 15*time.Minute, "how often every connection's health is checked; 0 disables periodic checks")
+	checkInterval := fs.Duration("check-interval", 15*time.Minute,
+		"how often every connection's health is checked, at an even pace over the interval; 0 disables periodic checks")
 	ipRateLimit := fs.Float64("ip-rate-limit", server.DefaultIPRateLimit,
 		"sustained requests per second per client address (an IPv6 /64), counted before the API key is checked; 0 disables it (env COSTLINK_IP_RATE_LIMIT)")
 	ipRateBurst := fs.Int("ip-rate-burst", server.DefaultIPRateBurst,
 		"requests per client address allowed at once above the sustained rate (env COSTLINK_IP_RATE_BURST)")
 	checkConcurrency := fs.Int("check-concurrency", server.DefaultCheckConcurrency,
-		"health checks run at once: periodic, after a change and on demand together")
+		"the most health checks run at once, periodic, after a change and on demand together; "+
+			"periodic ones use what --check-interval needs: connections × a check's duration ÷ interval")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("COSTLINK_METRICS_ADDR"),
 		"serve Prometheus metrics at /metrics on this address, a listener apart from the API, in plain HTTP: "+
 			"bind it to an address only the monitoring system reaches (env COSTLINK_METRICS_ADDR); default: metrics are not served")
