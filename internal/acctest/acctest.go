@@ -63,6 +63,9 @@ type ServiceOptions struct {
 	// service's --rate-limit and --rate-burst do; unset, keys are unlimited.
 	RateLimit float64
 	RateBurst int
+	// Prober, when set, checks health in place of the checker against moto,
+	// for tests that measure the provider and the API, not AWS.
+	Prober server.Prober
 }
 
 var (
@@ -105,9 +108,13 @@ func (s *service) serve(listener net.Listener) error {
 	if os.Getenv("COSTLINK_ACCTEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
+	var prober server.Prober = health.NewChecker(s.moto.AWSConfig())
+	if s.opts.Prober != nil {
+		prober = s.opts.Prober
+	}
 	api := server.New(server.Config{
 		Store: st, Logger: logger, PrincipalARN: ServicePrincipalARN,
-		GeneratePolicy: s.opts.GeneratePolicy, Prober: health.NewChecker(s.moto.AWSConfig()),
+		GeneratePolicy: s.opts.GeneratePolicy, Prober: prober,
 		CheckConcurrency: 4, IPRateLimit: server.DefaultIPRateLimit, IPRateBurst: server.DefaultIPRateBurst,
 		RateLimit: s.opts.RateLimit, RateBurst: s.opts.RateBurst,
 	})

@@ -43,7 +43,7 @@ func TestBench(t *testing.T) {
 		t.Skipf("make bench runs it (%s=1 TF_ACC=1)", benchEnv)
 	}
 	c := newCLI(t)
-	svc := acctest.NewService(t, acctest.ServiceOptions{})
+	svc := acctest.NewService(t, acctest.ServiceOptions{Prober: healthyProber{}})
 	proxy := newCountingProxy(t, svc.URL())
 	subjects := []subject{costlinkSubject(c, svc, proxy), floorSubject(c), terraformDataSubject()}
 	r := &report{
@@ -69,7 +69,7 @@ func TestBench(t *testing.T) {
 	}
 
 	measureLimited(t, c, r)
-	measureOnboarding(t, c, svc, r)
+	measureOnboarding(t, c, r)
 	r.periodic, r.periodicMet = measurePeriodic(t, moduleRoot(t))
 
 	table := r.markdown()
@@ -87,7 +87,7 @@ func TestBench(t *testing.T) {
 // beyond the burst at the limit's rate: nothing can beat either.
 func measureLimited(t *testing.T, c *cli, r *report) {
 	t.Helper()
-	svc := acctest.NewService(t, acctest.ServiceOptions{RateLimit: limitRate, RateBurst: limitBurst})
+	svc := acctest.NewService(t, acctest.ServiceOptions{RateLimit: limitRate, RateBurst: limitBurst, Prober: healthyProber{}})
 	proxy := newCountingProxy(t, svc.URL())
 	s := costlinkSubject(c, svc, proxy)
 	ws := s.workspace(t, r.limitedN)

@@ -75,16 +75,18 @@ func providerResources(ctx context.Context) []string {
 }
 
 // measureOnboarding applies onboardingMembers new member accounts twice,
-// each time in an organization and accounts of their own: without a wait,
-// then with one; the goal is the second within twice the first plus one
-// propagation window.
-func measureOnboarding(t *testing.T, c *cli, svc *acctest.Service, r *report) {
+// each time in an organization and accounts of their own, with a service
+// that checks health against moto through the AWS-faithful layer: without
+// a wait, then with one; the goal is the second within twice the first
+// plus one propagation window.
+func measureOnboarding(t *testing.T, c *cli, r *report) {
 	t.Helper()
 	r.onboardingGoal = fmt.Sprintf("≤ %d × (window + the same apply without waiting)", goalOnboardingWait)
 	if !slices.Contains(providerResources(t.Context()), onboardingResource) {
 		r.onboarding, r.onboardingMet = "not measured: needs "+onboardingResource, "—"
 		return
 	}
+	svc := acctest.NewService(t, acctest.ServiceOptions{}) // health checked against moto
 	noWait := onboard(t, c, svc, "")
 	withWait := onboard(t, c, svc, onboardingWait)
 	bound := onboardingWindow + noWait.elapsed
