@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -283,4 +285,21 @@ func BenchmarkPeriodicChecks10000(b *testing.B) {
 	<-swept
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "checks/s")
 	b.ReportMetric(DefaultCheckConcurrency, "workers")
+}
+
+// TestSweepSaysWhenTheBoundIsTooLow: 100 connections a second at 100 ms a
+// check need about 10 workers; with 4 the sweep warns, naming the figures.
+func TestSweepSaysWhenTheBoundIsTooLow(t *testing.T) {
+	var logs strings.Builder
+	prober := newLatencyProber(100 * time.Millisecond)
+	list := newMemList(90)
+	k := newChecks(prober, 4, list.check(prober), slog.New(slog.NewTextHandler(&logs, nil)))
+	defer k.close()
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	k.runPeriodic(ctx, list, time.Second)
+	warning := regexp.MustCompile(`level=WARN msg="periodic health checks need more workers.* workers_needed=1[0-2] workers=4`)
+	if !warning.MatchString(logs.String()) {
+		t.Errorf("no warning with the workers needed:\n%s", logs.String())
+	}
 }
