@@ -40,8 +40,9 @@ type Config struct {
 	// Prober checks connections' health with the service's AWS credentials;
 	// nil runs no checks (health stays pending).
 	Prober Prober
-	// CheckConcurrency is how many health checks run at once: periodic,
-	// after a change and on demand together. Values below 1 mean
+	// CheckConcurrency is the most health checks run at once: periodic,
+	// after a change and on demand together; periodic checks are paced over
+	// their interval and use what it needs. Values below 1 mean
 	// DefaultCheckConcurrency.
 	CheckConcurrency int
 }
