@@ -67,7 +67,7 @@ func TestAccConnectionsHealthy_onePropagationWindow(t *testing.T) {
 	const (
 		members     = 12
 		parallelism = 2
-		window      = 10 * time.Second
+		window      = 20 * time.Second
 	)
 	t.Setenv("TF_CLI_ARGS_apply", fmt.Sprintf("-parallelism=%d", parallelism))
 	org := acctest.NewOrg(t)
