@@ -169,7 +169,9 @@ func (r *connectionsHealthyResource) Update(ctx context.Context, req resource.Up
 	r.await(ctx, &plan, timeout, &resp.Diagnostics,
 		"The statuses are saved. After fixing the cause, run terraform apply again: its plan shows statuses as "+
 			"known after apply, and the apply checks the connections and waits again.")
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if !plan.Statuses.IsUnknown() { // unknown only when the plan could not be read
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
 }
 
 // Delete only forgets the wait: it holds nothing in costlink.
