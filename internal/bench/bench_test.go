@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,8 +27,12 @@ const (
 	limitBurst = 40
 )
 
-// sizes are the numbers of connections measured.
-var sizes = []int{100, 1000}
+// defaultSizes are the numbers of connections measured unless sizesEnv
+// names others (make bench BENCH_SIZES=100 for a quick run).
+var defaultSizes = []int{100, 1000}
+
+// sizesEnv overrides defaultSizes, as a comma-separated list.
+const sizesEnv = "COSTLINK_BENCH_SIZES"
 
 // Arguments of the commands measured. A plan after an apply must be empty
 // (-detailed-exitcode); the state lock is local and uncontended.
@@ -42,12 +48,13 @@ func TestBench(t *testing.T) {
 	if os.Getenv(benchEnv) == "" {
 		t.Skipf("make bench runs it (%s=1 TF_ACC=1)", benchEnv)
 	}
+	sizes := benchSizes(t)
 	c := newCLI(t)
 	svc := acctest.NewService(t, acctest.ServiceOptions{Prober: healthyProber{}})
 	proxy := newCountingProxy(t, svc.URL())
 	subjects := []subject{costlinkSubject(c, svc, proxy), floorSubject(c), terraformDataSubject()}
 	r := &report{
-		pairs: pairs, smallestN: sizes[0], largestN: sizes[len(sizes)-1], machine: machine(t, c),
+		pairs: pairs, sizes: sizes, machine: machine(t, c),
 		limitRate: limitRate, limitedN: sizes[len(sizes)-1], periodicConnections: periodicConnections,
 		onboardingMembers: onboardingMembers, onboardingWindow: onboardingWindow, measuredAt: time.Now(),
 	}
@@ -79,6 +86,25 @@ func TestBench(t *testing.T) {
 			t.Errorf("writing the results to %s: %v", path, err)
 		}
 	}
+}
+
+// benchSizes are defaultSizes, or those sizesEnv lists, in increasing order.
+func benchSizes(t *testing.T) []int {
+	t.Helper()
+	value := os.Getenv(sizesEnv)
+	if value == "" {
+		return defaultSizes
+	}
+	var sizes []int
+	for field := range strings.SplitSeq(value, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil || n < 1 {
+			t.Fatalf("%s=%q: want positive numbers of connections separated by commas, such as 100,1000", sizesEnv, value)
+		}
+		sizes = append(sizes, n)
+	}
+	slices.Sort(sizes)
+	return slices.Compact(sizes)
 }
 
 // measureLimited applies and plans the largest size against a service that
