@@ -36,9 +36,23 @@ func measurePeriodic(t *testing.T, root string) (figure, ok string) {
 		t.Errorf("go test -bench %s: %v\n%s", periodicBenchmark, err, tail(string(out), 40))
 		return "failed: see the test's log", "—"
 	}
-	var lines []string
-	rate := -1.0
-	for line := range strings.Lines(string(out)) {
+	lines, rate := periodicResults(string(out))
+	if len(lines) == 0 {
+		return "not measured: internal/server has no " + periodicBenchmark, "—"
+	}
+	figure = "`" + strings.Join(lines, "`; `") + "`"
+	if rate < 0 {
+		return figure, "— (no checks/s metric)"
+	}
+	need := float64(periodicConnections) / periodicInterval.Seconds()
+	return figure, fmt.Sprintf("%s (needs ≥ %.1f checks/s at %s)", met(rate >= need), need, periodicInterval)
+}
+
+// periodicResults are the benchmark's result lines in go test's output
+// and its checks per second, -1 when no metric says checks/s.
+func periodicResults(out string) (lines []string, rate float64) {
+	rate = -1
+	for line := range strings.Lines(out) {
 		fields := strings.Fields(line)
 		if len(fields) < 2 || !strings.HasPrefix(fields[0], periodicBenchmark) {
 			continue
@@ -53,13 +67,5 @@ func measurePeriodic(t *testing.T, root string) (figure, ok string) {
 			}
 		}
 	}
-	if len(lines) == 0 {
-		return "not measured: internal/server has no " + periodicBenchmark, "—"
-	}
-	figure = "`" + strings.Join(lines, "`; `") + "`"
-	if rate < 0 {
-		return figure, "— (no checks/s metric)"
-	}
-	need := float64(periodicConnections) / periodicInterval.Seconds()
-	return figure, fmt.Sprintf("%s (needs ≥ %.1f checks/s at %s)", met(rate >= need), need, periodicInterval)
+	return lines, rate
 }
