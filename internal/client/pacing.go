@@ -105,7 +105,7 @@ func (p *pacer) learn(ctx context.Context, status int, header http.Header) {
 	}
 	// Alone with the key, the pacer leaves half the quota unused (see burst):
 	// a refusal, or a quota used up, means others use the key too.
-	p.share(status == http.StatusTooManyRequests || remaining == 0, now)
+	p.share(ctx, status == http.StatusTooManyRequests || remaining == 0, now)
 	// Never hold more turns than the service has left: it may have counted
 	// requests of other clients of the key, or refused this one.
 	if excess := int(p.limiter.TokensAt(now)) - remaining; remaining >= 0 && excess > 0 {
@@ -133,12 +133,15 @@ func (p *pacer) follow(policy quotaPolicy, now time.Time) {
 // link: crowded halves the pace, at most once a second (the refusals of one
 // burst are one signal), down to a sixteenth of the limit, and each response
 // that is not crowded gains back a two-hundredth.
-func (p *pacer) share(crowded bool, now time.Time) {
+func (p *pacer) share(ctx context.Context, crowded bool, now time.Time) {
 	limit, pace := p.policy.perSecond(), p.limiter.Limit()
 	switch {
 	case crowded && now.Sub(p.slowedAt) >= time.Second:
 		p.slowedAt = now
 		p.limiter.SetLimitAt(now, max(pace/2, limit/16))
+		tflog.Debug(ctx, "costlink API rate limit crowded by other clients of the key: slowing down", map[string]any{
+			"requests_per_second": float64(p.limiter.Limit()),
+		})
 	case !crowded && pace < limit:
 		p.limiter.SetLimitAt(now, min(limit, pace+limit/200))
 	}
