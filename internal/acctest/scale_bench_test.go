@@ -18,7 +18,7 @@ import (
 // BenchmarkListThousandConnections measures what a data source or an import
 // over an organization of 1,000 member accounts costs: listing every
 // connection through the API over loopback HTTP with the client's page size
-// (the API's largest, 500), against pages of 100 (the API's default) as the
+// (the API's largest, 1,000), against pages of 100 (the API's default) as the
 // baseline measured in the same run. It reports requests and time per list,
 // and the ratio of the two.
 func BenchmarkListThousandConnections(b *testing.B) {

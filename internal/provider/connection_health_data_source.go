@@ -27,7 +27,8 @@ func NewConnectionHealthDataSource() datasource.DataSource {
 }
 
 type connectionHealthDataSource struct {
-	client *client.Client
+	client      *client.Client
+	connections *connectionSnapshot
 }
 
 type connectionHealthDataSourceModel struct {
@@ -116,7 +117,7 @@ func (d *connectionHealthDataSource) ConfigValidators(_ context.Context) []datas
 
 func (d *connectionHealthDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		d.client = data.client
+		d.client, d.connections = data.client, data.connections
 	}
 }
 
@@ -137,6 +138,8 @@ func (d *connectionHealthDataSource) Read(ctx context.Context, req datasource.Re
 			resp.Diagnostics.AddError("Cannot check the connection's health", err.Error())
 			return
 		}
+		// The connection's own Read, later in this plan, shows what the check found.
+		d.connections.recordHealth(conn.ID, *h)
 	}
 
 	state.ID = types.StringValue(conn.ID)
