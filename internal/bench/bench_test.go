@@ -77,7 +77,7 @@ func TestBench(t *testing.T) {
 
 	measureLimited(t, c, r)
 	measureOnboarding(t, c, r)
-	r.periodic, r.periodicMet = measurePeriodic(t, moduleRoot(t))
+	r.periodic, r.periodicMet = measurePeriodic(t, acctest.ModuleRoot(t))
 
 	table := r.markdown()
 	fmt.Println("\n" + table)

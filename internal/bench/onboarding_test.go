@@ -110,7 +110,7 @@ func onboard(t *testing.T, c *cli, svc *acctest.Service, wait string) measuremen
 		moto.SetPropagationWindow(accounts[i], onboardingWindow)
 	}
 	dir := t.TempDir()
-	module := filepath.Join(moduleRoot(t), "examples", "modules", "member-account")
+	module := filepath.Join(acctest.ModuleRoot(t), "examples", "modules", "member-account")
 	if err := os.Symlink(module, filepath.Join(dir, "member-account")); err != nil {
 		t.Fatal(err)
 	}

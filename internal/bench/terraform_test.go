@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/costlink/terraform-provider-costlink/internal/acctest"
 )
 
 // commandTimeout bounds one terraform command: apply of 1,000 connections
@@ -41,7 +43,7 @@ func newCLI(t *testing.T) *cli {
 		costlink:  filepath.Join(dir, "terraform-provider-costlink"),
 		noop:      filepath.Join(dir, "terraform-provider-noop"),
 	}
-	root := moduleRoot(t)
+	root := acctest.ModuleRoot(t)
 	for binary, pkg := range map[string]string{c.costlink: ".", c.noop: "./internal/bench/noopprovider"} {
 		build := exec.CommandContext(t.Context(), "go", "build", "-trimpath", "-o", binary, pkg)
 		build.Dir = root
@@ -121,20 +123,6 @@ func (c *cli) run(t *testing.T, dir string, env []string, exe string, proxy *cou
 		t.Fatalf("terraform %s in %s: %v\n%s", strings.Join(args, " "), dir, err, tail(out.String(), 40))
 	}
 	return m
-}
-
-// moduleRoot is the directory of go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	out, err := exec.CommandContext(t.Context(), "go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		t.Fatal("go env GOMOD: not inside a Go module")
-	}
-	return filepath.Dir(gomod)
 }
 
 // tail is the last n lines of out.

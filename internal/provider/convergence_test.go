@@ -97,7 +97,7 @@ func TestAccConvergence_underFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal("terraform is not on PATH: the fault-injection suite drives the real Terraform CLI.")
 	}
-	suite := &convergenceSuite{terraform: terraform, env: examplesEnv(t, moduleRoot(t)), seed: faultSeed(t)}
+	suite := &convergenceSuite{terraform: terraform, env: examplesEnv(t, acctest.ModuleRoot(t)), seed: faultSeed(t)}
 	fmt.Printf("CONVERGENCE seed=%d members=%d fault_rate=%.2f\n", suite.seed, convergenceMembers, convergenceFaultRate)
 	t.Logf("fault seed %d", suite.seed)
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/costlink/terraform-provider-costlink/internal/acctest"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -56,7 +57,7 @@ func TestExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal("terraform is not on PATH: the examples are checked with the real Terraform CLI. Install Terraform 1.8 or newer and put it on PATH (as .ci/run requires).")
 	}
-	root := moduleRoot(t)
+	root := acctest.ModuleRoot(t)
 	examples := filepath.Join(root, "examples")
 	dirs := terraformDirs(t, examples)
 	for _, want := range []string{"provider", "organization", "modules/member-account"} {
@@ -159,20 +160,6 @@ func wantedExampleFiles(t *testing.T) []string {
 		}
 	}
 	return files
-}
-
-// moduleRoot is the directory of go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	out, err := exec.CommandContext(t.Context(), "go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		t.Fatal("go env GOMOD: not inside a Go module")
-	}
-	return filepath.Dir(gomod)
 }
 
 // terraformDirs lists the directories under examples that hold .tf files,

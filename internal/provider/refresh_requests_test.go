@@ -65,7 +65,7 @@ func TestAccAWSConnection_refreshRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal("terraform is not on PATH: the request count is of the real Terraform CLI's plan.")
 	}
-	env := append(examplesEnv(t, moduleRoot(t)), client.EnvAPIKey+"="+org.APIKey)
+	env := append(examplesEnv(t, acctest.ModuleRoot(t)), client.EnvAPIKey+"="+org.APIKey)
 
 	// An onboarded organization: its payer, then its members, all healthy.
 	requests := []client.CreateConnectionRequest{{Name: "payer", Type: validate.TypeBilling,
