@@ -11,11 +11,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/costlink/terraform-provider-costlink/internal/acctest"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/costlink/terraform-provider-costlink/internal/acctest"
 )
 
 // The directories of examples/ in tfplugindocs' layout hold snippets for the
