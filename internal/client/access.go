@@ -16,8 +16,8 @@ const firstContactBudget = 5 * time.Second
 // organization of the API key, which any valid key may. It fails with an
 // *UnreachableError within about firstContactBudget when no connection can be
 // made, and at once with a 401 *APIError when the key is not accepted, so a
-// wrong URL or key is reported once, before any resource asks.
-func (c *Client) CheckAccess(ctx context.Context) error {
-	_, err := c.GetOrganization(context.WithValue(ctx, connectBudgetKey{}, firstContactBudget))
-	return err
+// wrong URL or key is reported once, before any resource asks. It returns
+// the organization it read.
+func (c *Client) CheckAccess(ctx context.Context) (*Organization, error) {
+	return c.GetOrganization(context.WithValue(ctx, connectBudgetKey{}, firstContactBudget))
 }

@@ -40,7 +40,7 @@ func TestCheckAccessGivesUpOnAnUnreachableServiceWithinItsBudget(t *testing.T) {
 	}
 
 	start := time.Now()
-	err = c.CheckAccess(context.Background())
+	_, err = c.CheckAccess(context.Background())
 	elapsed := time.Since(start)
 
 	var unreachable *UnreachableError
@@ -67,7 +67,7 @@ func TestCheckAccessRetriesServerErrorsAsConfigured(t *testing.T) {
 		writeJSON(t, w, http.StatusOK, map[string]any{"id": "org_1"})
 	})
 
-	if err := c.CheckAccess(context.Background()); err != nil {
+	if _, err := c.CheckAccess(context.Background()); err != nil {
 		t.Fatalf("CheckAccess: %v", err)
 	}
 	if got := attempts.Load(); got != 3 {
@@ -82,7 +82,7 @@ func TestCheckAccessDoesNotRetryARefusedKey(t *testing.T) {
 		writeProblem(t, w, http.StatusUnauthorized, "unauthorized", "the API key is not valid", nil)
 	})
 
-	err := c.CheckAccess(context.Background())
+	_, err := c.CheckAccess(context.Background())
 
 	if !IsUnauthorized(err) {
 		t.Fatalf("error = %v, want a 401", err)

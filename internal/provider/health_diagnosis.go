@@ -67,7 +67,6 @@ type roleInspector struct {
 	data     *providerData
 	conn     awsConnectionResourceModel
 	role     validate.RoleARN
-	org      *client.Organization // what the role must trust, read once per wait
 	account  *awsiam.Account
 	reachErr error // why account is nil
 }
@@ -90,7 +89,7 @@ func (ri *roleInspector) judge(ctx context.Context, h *client.Health) verdict {
 	for _, d := range h.Details {
 		switch {
 		case d.Code == codeAssumeRoleDenied:
-			found, hopeless := ri.explainDenied(ctx, d)
+			found, hopeless := ri.explainDenied(ctx)
 			v.details = append(v.details, found)
 			v.hopeless = v.hopeless || hopeless
 		case isPolicyProblem(d) && !policyChecked:
@@ -151,29 +150,13 @@ func (ri *roleInspector) connect(ctx context.Context) (*awsiam.Account, error) {
 	return ri.data.aws.Account(ctx, &awsiam.AssumeRole{RoleARN: via, ExternalID: ri.conn.AssumeRoleExternalID.ValueString()})
 }
 
-// organization returns the organization the role must trust, read on
-// first use: it does not change during a wait.
-func (ri *roleInspector) organization(ctx context.Context) (*client.Organization, error) {
-	if ri.org == nil {
-		org, err := ri.data.client.GetOrganization(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ri.org = org
-	}
-	return ri.org, nil
-}
-
 // explainDenied tells why the platform cannot assume the role: the role is
 // missing or its trust policy is wrong (hopeless), or the trust policy is
 // right and IAM has not propagated it yet (waiting helps). A change the
 // wait rides out was made before it began (the connection depends on its
 // role), so one window from the start of the wait bounds it.
-func (ri *roleInspector) explainDenied(ctx context.Context, denied client.HealthDetail) (client.HealthDetail, bool) {
-	org, err := ri.organization(ctx)
-	if err != nil {
-		return denied, false
-	}
+func (ri *roleInspector) explainDenied(ctx context.Context) (client.HealthDetail, bool) {
+	org := ri.data.organization
 	account, err := ri.reach(ctx)
 	if err != nil {
 		return unreadableRole(ri.conn.RoleARN.ValueString(), org, err), false

@@ -44,11 +44,12 @@ type costlinkProviderModel struct {
 
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
-	client      *client.Client
-	aws         *awsiam.Clients
-	awsErr      error // why aws is nil
-	policies    *policyCache
-	connections *connectionSnapshot
+	client       *client.Client
+	organization *client.Organization // the API key's, read by Configure's first contact
+	aws          *awsiam.Clients
+	awsErr       error // why aws is nil
+	policies     *policyCache
+	connections  *connectionSnapshot
 }
 
 func (p *costlinkProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -117,7 +118,7 @@ func (p *costlinkProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 	tflog.Debug(ctx, "configured costlink API client", map[string]any{"api_url": c.BaseURL()})
-	checkServiceAccess(ctx, c, cfg, &resp.Diagnostics)
+	org := checkServiceAccess(ctx, c, cfg, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -127,7 +128,7 @@ func (p *costlinkProvider) Configure(ctx context.Context, req provider.Configure
 	// connections alone.
 	awsClients, awsErr := awsiam.NewClients(ctx, config.AWS.awsConfig("terraform-provider-costlink/"+p.version+" terraform/"+req.TerraformVersion))
 
-	data := &providerData{client: c, aws: awsClients, awsErr: awsErr, policies: newPolicyCache(c), connections: newConnectionSnapshot(c)}
+	data := &providerData{client: c, organization: org, aws: awsClients, awsErr: awsErr, policies: newPolicyCache(c), connections: newConnectionSnapshot(c)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

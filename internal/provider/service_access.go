@@ -13,9 +13,10 @@ import (
 // checkServiceAccess makes the provider's first contact with the service
 // when it is configured: Terraform shows a Configure error once and plans
 // nothing, so a wrong URL or API key costs one error within seconds, instead
-// of one per resource after every retry.
-func checkServiceAccess(ctx context.Context, c *client.Client, cfg client.Config, diags *diag.Diagnostics) {
-	err := c.CheckAccess(ctx)
+// of one per resource after every retry. It returns the API key's
+// organization, nil after an error.
+func checkServiceAccess(ctx context.Context, c *client.Client, cfg client.Config, diags *diag.Diagnostics) *client.Organization {
+	org, err := c.CheckAccess(ctx)
 	var unreachable *client.UnreachableError
 	switch {
 	case err == nil:
@@ -34,6 +35,7 @@ func checkServiceAccess(ctx context.Context, c *client.Client, cfg client.Config
 		diags.AddError("Cannot use the costlink service", fmt.Sprintf(
 			"The first request to %s, the URL from %s, failed: %v", c.BaseURL(), cfg.BaseURLSource(), err))
 	}
+	return org
 }
 
 // serviceSaid quotes the detail of an API error, when it has one.
