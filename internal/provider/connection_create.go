@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -33,7 +32,7 @@ const maxKeyGenerations = 64
 func (r *awsConnectionResource) createConnection(ctx context.Context, req client.CreateConnectionRequest, accountID string) (*client.Connection, error) {
 	key := createToken("connection", req.Type, accountID)
 	for range maxKeyGenerations {
-		if !claimCreateKey(r.client, key) {
+		if _, taken := r.data.createKeys.LoadOrStore(key, struct{}{}); taken {
 			return nil, fmt.Errorf("another resource in this configuration already creates a %s connection of account %s; "+
 				"an account has one connection of each type in an organization: declare it once", req.Type, accountID)
 		}
@@ -79,21 +78,4 @@ func (r *awsConnectionResource) adoptChanged(ctx context.Context, id string, req
 func nextCreateKey(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return "tf-" + base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
-// createKeys holds the keys this provider process has sent, per client
-// (one organization): a second resource with the same identity would
-// otherwise be handed the first one's record.
-var createKeys sync.Map // createKeyClaim → struct{}
-
-type createKeyClaim struct {
-	client *client.Client
-	key    string
-}
-
-// claimCreateKey reports whether key is not yet used by another create of
-// this process through c.
-func claimCreateKey(c *client.Client, key string) bool {
-	_, taken := createKeys.LoadOrStore(createKeyClaim{c, key}, struct{}{})
-	return !taken
 }

@@ -4,6 +4,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -50,6 +51,10 @@ type providerData struct {
 	awsErr       error // why aws is nil
 	policies     *policyCache
 	connections  *connectionSnapshot
+	// createKeys holds the Idempotency-Keys this configuration's creates
+	// sent: a second resource with the same identity would otherwise be
+	// handed the first one's record.
+	createKeys sync.Map
 }
 
 func (p *costlinkProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
