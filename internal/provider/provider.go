@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -22,7 +23,10 @@ import (
 	"github.com/costlink/terraform-provider-costlink/internal/client"
 )
 
-var _ provider.ProviderWithFunctions = &costlinkProvider{}
+var (
+	_ provider.ProviderWithFunctions = &costlinkProvider{}
+	_ provider.ProviderWithActions   = &costlinkProvider{}
+)
 
 // New returns a constructor of the provider at the given version, as
 // providerserver.Serve and the acceptance tests want it.
@@ -136,6 +140,7 @@ func (p *costlinkProvider) Configure(ctx context.Context, req provider.Configure
 	data := &providerData{client: c, organization: org, aws: awsClients, awsErr: awsErr, policies: newPolicyCache(c), connections: newConnectionSnapshot(c)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ActionData = data
 }
 
 func (p *costlinkProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -157,6 +162,10 @@ func (p *costlinkProvider) DataSources(_ context.Context) []func() datasource.Da
 
 func (p *costlinkProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{NewConnectionNameFunction}
+}
+
+func (p *costlinkProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{NewConnectionCheckAction}
 }
 
 // configuredData unpacks what Configure handed to a resource or data source.
