@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	awspolicy "github.com/hashicorp/awspolicyequivalence"
+
 	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
@@ -19,11 +21,14 @@ var rootARNPattern = regexp.MustCompile(`^arn:[a-z-]+:iam::(\d{12}):root$`)
 
 // Equivalent reports whether two policy documents grant the same thing, so
 // that a plan never shows a diff between what was written and what IAM
-// returns. It ignores whitespace, key order, statement order, the order and
-// duplicates of list values, one value versus a one-element list, the case of
-// Effect and of action names, an account ID versus that account's root ARN in
-// an AWS principal, and URL encoding. An absent Version means 2008-10-17, as
-// in IAM. It returns an error if either document is not a policy.
+// returns. The comparison is terraform-provider-aws's
+// (awspolicy.PoliciesAreEquivalent): it ignores whitespace, key order,
+// statement order, the order of list values, one value versus a one-element
+// list, and an account ID versus that account's root ARN in an AWS principal.
+// Normalize first resolves what that comparison does not, each as IAM reads
+// a document: URL encoding, an absent Version (2008-10-17), the case of
+// Effect and of action names, and repeated values and statements. It returns
+// an error if either document is not a policy.
 func Equivalent(a, b string) (bool, error) {
 	na, err := Normalize(a)
 	if err != nil {
@@ -33,14 +38,16 @@ func Equivalent(a, b string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return na == nb, nil
+	return awspolicy.PoliciesAreEquivalent(na, nb)
 }
 
-// Normalize returns the canonical form of a policy document: compact JSON in
-// canonical key order in which every difference Equivalent ignores is
-// resolved one way. Two documents are equivalent exactly when their
-// canonical forms are equal. Action names are lower-cased, AWS account
-// principals become bare account IDs, and Version is always present.
+// Normalize returns a policy document as compact JSON in canonical key order,
+// with the differences that IAM ignores and awspolicy.PoliciesAreEquivalent
+// does not resolved one way: the document URL-decoded, Version always
+// present, Effect as Allow or Deny, action names lower-cased, list values
+// sorted without repeats and repeated statements dropped. AWS account
+// principals become bare account IDs, the form the policy evaluator
+// compares. Statements keep the order they were written in.
 func Normalize(doc string) (string, error) {
 	d, err := parse(doc)
 	if err != nil {
@@ -57,12 +64,9 @@ func normalize(d *policyDoc) error {
 	if d.Version == "" {
 		d.Version = legacyVersion
 	}
-	type keyed struct {
-		key string
-		st  statement
-	}
-	all := make([]keyed, len(d.Statement))
-	for i, st := range d.Statement {
+	seen := make(map[string]bool, len(d.Statement))
+	kept := d.Statement[:0]
+	for _, st := range d.Statement {
 		if err := normalizeStatement(&st); err != nil {
 			return err
 		}
@@ -70,16 +74,13 @@ func normalize(d *policyDoc) error {
 		if err != nil {
 			return err
 		}
-		all[i] = keyed{key, st}
-	}
-	slices.SortFunc(all, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
-	d.Statement = d.Statement[:0]
-	for i, k := range all {
-		// A repeated statement grants nothing more.
-		if i == 0 || k.key != all[i-1].key {
-			d.Statement = append(d.Statement, k.st)
+		// A repeated statement grants nothing more; awspolicy would count it.
+		if !seen[key] {
+			seen[key] = true
+			kept = append(kept, st)
 		}
 	}
+	d.Statement = kept
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	awspolicy "github.com/hashicorp/awspolicyequivalence"
 )
 
 const (
@@ -43,6 +45,9 @@ func TestEquivalent(t *testing.T) {
 		want bool
 	}{
 		{"identical", permissions, permissions, true},
+		{"statement order", permissions, `{"Version":"2012-10-17","Statement":[` +
+			`{"Sid":"Export","Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::cur","arn:aws:s3:::cur/*"]},` +
+			`{"Sid":"Read","Effect":"Allow","Action":["ec2:DescribeInstances","s3:GetBucketTagging"],"Resource":"*"}]}`, true},
 		{"whitespace, key order, statement and list order, case, duplicates", permissions, prettyPermissions, true},
 		{"URL-encoded as IAM returns it", permissions, url.QueryEscape(prettyPermissions), true},
 		{"URL-encoded with %20 spaces", permissions, strings.ReplaceAll(url.QueryEscape(prettyPermissions), "+", "%20"), true},
@@ -88,6 +93,46 @@ func TestEquivalent(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEquivalentGoesBeyondAWSPolicyEquivalence names where Equivalent and
+// awspolicy.PoliciesAreEquivalent, which it builds on, disagree, and why we
+// go with IAM: IAM returns documents URL-encoded (GetRole, GetRolePolicy),
+// reads an absent Version as 2008-10-17, matches action names without
+// regard to case, and treats a policy's lists and statements as sets
+// ("IAM JSON policy elements",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html).
+// Without Normalize, each of these would show a diff in every plan.
+func TestEquivalentGoesBeyondAWSPolicyEquivalence(t *testing.T) {
+	t.Parallel()
+	const getObject = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	for name, other := range map[string]string{
+		"URL-encoded":        url.QueryEscape(getObject),
+		"absent Version":     strings.Replace(getObject, `"Version":"2012-10-17",`, "", 1),
+		"action case":        strings.Replace(getObject, "s3:GetObject", "S3:getobject", 1),
+		"repeated value":     strings.Replace(getObject, `"s3:GetObject"`, `["s3:GetObject","s3:GetObject"]`, 1),
+		"repeated statement": strings.Replace(getObject, `}]}`, `},{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`, 1),
+	} {
+		want := getObject
+		if name == "absent Version" {
+			want = strings.Replace(getObject, "2012-10-17", legacyVersion, 1)
+		}
+		if same, _ := awspolicy.PoliciesAreEquivalent(want, other); same {
+			t.Errorf("%s: awspolicy now resolves this itself: drop it from Normalize", name)
+		}
+		if same, err := Equivalent(want, other); err != nil || !same {
+			t.Errorf("%s: Equivalent(%s, %s) = %v, %v; want true", name, want, other, same, err)
+		}
+	}
+	// awspolicy reads what it knows and ignores the rest; a misspelt key
+	// would then compare equal to a document without it. We refuse it.
+	misspelt := strings.Replace(getObject, `"Resource"`, `"Resources"`, 1)
+	if same, err := awspolicy.PoliciesAreEquivalent(misspelt, strings.Replace(getObject, `,"Resource":"*"`, "", 1)); err != nil || !same {
+		t.Errorf("awspolicy now notices a misspelt key (%v, %v): the strict parse may be redundant", same, err)
+	}
+	if _, err := Equivalent(getObject, misspelt); err == nil {
+		t.Errorf("Equivalent accepted the misspelt key in %s", misspelt)
 	}
 }
 
