@@ -9,6 +9,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/costlink/terraform-provider-costlink/internal/buildinfo"
+)
+
+// version and commit are set by the release build with -ldflags
+// "-X main.version=... -X main.commit=...", as the provider's version is;
+// a build without them reports what the Go toolchain recorded.
+var (
+	version = buildinfo.DevVersion
+	commit  string
 )
 
 func main() {
@@ -32,6 +42,7 @@ commands:
   audit        list the audit log of write requests, newest first
   audit prune  delete audit log entries older than a given age
   migrate      apply database migrations and exit
+  version      print the version, the git commit and the Go version (also --version)
 
 Run costlink-server <command> -h for a command's flags.
 `
@@ -50,6 +61,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return audit(rest, stdout, stderr)
 	case "migrate":
 		return migrate(rest, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "costlink-server %s\n", buildinfo.Read(version, commit))
+		return exitOK
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
