@@ -8,9 +8,13 @@ package validate
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/hashicorp/aws-sdk-go-base/v2/endpoints"
 )
 
 // Connection types.
@@ -89,14 +93,47 @@ func disallowedOther(name string) string {
 
 var (
 	accountIDPattern = regexp.MustCompile(`^\d{12}$`)
-	// A role ARN: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME. IAM role names
-	// are 1-64 of [\w+=,.@-]; paths are /-delimited segments of printable ASCII.
-	roleARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/((?:[\x21-\x7e]*/)?)([\w+=,.@-]{1,64})$`)
-	// The principals the platform may be: an account root, a role or a user.
-	principalARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):(root|role/[\x21-\x7e]+|user/[\x21-\x7e]+)$`)
-	bucketPattern       = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	ipLikePattern       = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
+	// IAM role names are 1-64 of [\w+=,.@-]; paths are /-delimited segments
+	// of printable ASCII ("IAM identifiers",
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html).
+	roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	rolePathPattern = regexp.MustCompile(`^/(?:[\x21-\x7e]*/)?$`)
+	// What follows role/ or user/ in a principal ARN: a path and name.
+	principalNamePattern = regexp.MustCompile(`^[\x21-\x7e]+$`)
+	bucketPattern        = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	ipLikePattern        = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
 )
+
+// knownPartitions are the IDs of the AWS partitions (aws, aws-cn,
+// aws-us-gov, the ISO partitions...) in the endpoint data that
+// knownRegions come from, sorted. A partition AWS launches later needs a
+// newer release, as its regions do.
+var knownPartitions = partitionIDs(endpoints.DefaultPartitions())
+
+func partitionIDs(partitions []endpoints.Partition) []string {
+	ids := make([]string, len(partitions))
+	for i, p := range partitions {
+		ids[i] = p.ID()
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Partition checks that partition is an AWS partition.
+func Partition(partition string) error {
+	if _, found := slices.BinarySearch(knownPartitions, partition); !found {
+		return fmt.Errorf("%s is not an AWS partition: use one of %s", QuoteInput(partition), strings.Join(knownPartitions, ", "))
+	}
+	return nil
+}
+
+// parseIAMARN parses an ARN of IAM, which has no region, in a known
+// partition and a valid account. It reports false for anything else.
+func parseIAMARN(s string) (arn.ARN, bool) {
+	a, err := arn.Parse(s)
+	ok := err == nil && Partition(a.Partition) == nil && a.Service == "iam" && a.Region == "" && AccountID(a.AccountID) == nil
+	return a, ok
+}
 
 // RoleARN is a parsed IAM role ARN.
 type RoleARN struct {
@@ -106,15 +143,20 @@ type RoleARN struct {
 	Name      string
 }
 
-// ParseRoleARN parses and checks an IAM role ARN in any commercial partition.
-func ParseRoleARN(arn string) (RoleARN, error) {
-	m := roleARNPattern.FindStringSubmatch(arn)
-	if m == nil {
-		return RoleARN{}, fmt.Errorf("%s is not an IAM role ARN: expected arn:PARTITION:iam::ACCOUNT_ID:role/NAME "+
-			"(PARTITION is aws, aws-cn or aws-us-gov; ACCOUNT_ID is 12 digits; NAME may follow a path such as /costlink/), "+
-			"for example arn:aws:iam::123456789012:role/costlink-resource-access", QuoteInput(arn))
+// ParseRoleARN parses and checks an IAM role ARN in any AWS partition.
+func ParseRoleARN(roleARN string) (RoleARN, error) {
+	if a, ok := parseIAMARN(roleARN); ok {
+		if rest, isRole := strings.CutPrefix(a.Resource, "role/"); isRole {
+			cut := strings.LastIndex(rest, "/") + 1
+			path, name := "/"+rest[:cut], rest[cut:]
+			if rolePathPattern.MatchString(path) && roleNamePattern.MatchString(name) {
+				return RoleARN{Partition: a.Partition, AccountID: a.AccountID, Path: path, Name: name}, nil
+			}
+		}
 	}
-	return RoleARN{Partition: m[1], AccountID: m[2], Path: "/" + m[3], Name: m[4]}, nil
+	return RoleARN{}, fmt.Errorf("%s is not an IAM role ARN: expected arn:PARTITION:iam::ACCOUNT_ID:role/NAME "+
+		"(PARTITION is one of %s; ACCOUNT_ID is 12 digits; NAME may follow a path such as /costlink/), "+
+		"for example arn:aws:iam::123456789012:role/costlink-resource-access", QuoteInput(roleARN), strings.Join(knownPartitions, ", "))
 }
 
 // Principal is a parsed IAM principal ARN.
@@ -125,12 +167,25 @@ type Principal struct {
 
 // ParsePrincipalARN parses the ARN of the platform's principal: an account
 // root, a role or a user.
-func ParsePrincipalARN(arn string) (Principal, error) {
-	m := principalARNPattern.FindStringSubmatch(arn)
-	if m == nil {
-		return Principal{}, fmt.Errorf("principal %s is not an IAM principal ARN: expected arn:PARTITION:iam::ACCOUNT_ID:root (or :role/NAME, :user/NAME)", QuoteInput(arn))
+func ParsePrincipalARN(principalARN string) (Principal, error) {
+	if a, ok := parseIAMARN(principalARN); ok && isPrincipalResource(a.Resource) {
+		return Principal{Partition: a.Partition, AccountID: a.AccountID}, nil
 	}
-	return Principal{Partition: m[1], AccountID: m[2]}, nil
+	return Principal{}, fmt.Errorf("principal %s is not an IAM principal ARN: expected arn:PARTITION:iam::ACCOUNT_ID:root (or :role/NAME, :user/NAME)", QuoteInput(principalARN))
+}
+
+// isPrincipalResource reports whether an IAM ARN's resource is an account
+// root, a role or a user.
+func isPrincipalResource(resource string) bool {
+	if resource == "root" {
+		return true
+	}
+	for _, kind := range []string{"role/", "user/"} {
+		if name, ok := strings.CutPrefix(resource, kind); ok {
+			return principalNamePattern.MatchString(name)
+		}
+	}
+	return false
 }
 
 // AccountID checks an AWS account ID.

@@ -68,6 +68,21 @@ func TestParseRoleARN(t *testing.T) {
 		{"arn:aws:iam::123456789012:role/costlink/costlink-resource-access", RoleARN{"aws", "123456789012", "/costlink/", "costlink-resource-access"}, true},
 		{"arn:aws-cn:iam::123456789012:role/a+b=c,d.e@f-g_h", RoleARN{"aws-cn", "123456789012", "/", "a+b=c,d.e@f-g_h"}, true},
 		{"arn:aws-us-gov:iam::123456789012:role/x/y/z", RoleARN{"aws-us-gov", "123456789012", "/x/y/", "z"}, true},
+		// Every partition of the SDK's endpoint data, as for regions.
+		{"arn:aws-iso:iam::123456789012:role/c", RoleARN{"aws-iso", "123456789012", "/", "c"}, true},
+		{"arn:aws-iso-b:iam::123456789012:role/c", RoleARN{"aws-iso-b", "123456789012", "/", "c"}, true},
+		{"arn:aws-iso-e:iam::123456789012:role/c", RoleARN{"aws-iso-e", "123456789012", "/", "c"}, true},
+		{"arn:aws-iso-f:iam::123456789012:role/c", RoleARN{"aws-iso-f", "123456789012", "/", "c"}, true},
+		{"arn:aws-eusc:iam::123456789012:role/c", RoleARN{"aws-eusc", "123456789012", "/", "c"}, true},
+		{"arn:aws-iso-z:iam::123456789012:role/c", RoleARN{}, false},
+		{"arn:AWS:iam::123456789012:role/c", RoleARN{}, false},
+		{"arn::iam::123456789012:role/c", RoleARN{}, false},
+		{"arn:aws:iam:us-east-1:123456789012:role/c", RoleARN{}, false},
+		{"arn:aws:sts::123456789012:role/c", RoleARN{}, false},
+		{"arn:aws:iam::123456789012:role/c d", RoleARN{}, false},
+		{"arn:aws:iam::123456789012:role/" + strings.Repeat("n", 65), RoleARN{}, false},
+		{"arn:aws:iam::123456789012", RoleARN{}, false},
+		{" arn:aws:iam::123456789012:role/c", RoleARN{}, false},
 		{"arn:aws:iam::12345678901:role/short-account", RoleARN{}, false},
 		{"arn:aws:iam::123456789012:user/not-a-role", RoleARN{}, false},
 		{"arn:aws:s3:::bucket", RoleARN{}, false},
@@ -89,6 +104,48 @@ func TestParseRoleARN(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("ParseRoleARN(%q) = %+v, want %+v", tt.input, got, tt.want)
+		}
+	}
+}
+
+func TestParsePrincipalARN(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		input string
+		want  Principal
+		ok    bool
+	}{
+		{"arn:aws:iam::123456789012:root", Principal{"aws", "123456789012"}, true},
+		{"arn:aws-cn:iam::123456789012:role/costlink/platform", Principal{"aws-cn", "123456789012"}, true},
+		{"arn:aws-us-gov:iam::123456789012:user/ops", Principal{"aws-us-gov", "123456789012"}, true},
+		{"arn:aws-iso-b:iam::123456789012:root", Principal{"aws-iso-b", "123456789012"}, true},
+		{"arn:aws:iam::123456789012:group/ops", Principal{}, false},
+		{"arn:aws:iam::123456789012:role/", Principal{}, false},
+		{"arn:aws:iam::123456789012:rootx", Principal{}, false},
+		{"arn:aws:sts::123456789012:assumed-role/r/s", Principal{}, false},
+		{"arn:aws:iam::1234567890123:root", Principal{}, false},
+		{"arn:other:iam::123456789012:root", Principal{}, false},
+		{"123456789012", Principal{}, false},
+	}
+	for _, tt := range tests {
+		got, err := ParsePrincipalARN(tt.input)
+		if tt.ok != (err == nil) || got != tt.want {
+			t.Errorf("ParsePrincipalARN(%q) = %+v, %v; want %+v, ok=%v", tt.input, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestPartition(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"} {
+		if err := Partition(p); err != nil {
+			t.Errorf("Partition(%q) = %v", p, err)
+		}
+	}
+	for _, p := range []string{"", "AWS", "azure", "aws-", "aws-iso-z"} {
+		err := Partition(p)
+		if err == nil || !strings.Contains(err.Error(), "use one of aws, aws-cn,") {
+			t.Errorf("Partition(%q) = %v, want an error listing the partitions", p, err)
 		}
 	}
 }
