@@ -74,7 +74,9 @@ type Clients struct {
 // NewClients resolves the AWS configuration without calling AWS: credentials
 // are fetched, and roles assumed, on first use.
 func NewClients(ctx context.Context, cfg Config) (*Clients, error) {
-	var opts []func(*config.LoadOptions) error
+	// The default region is the chain's too: its STS client for a web
+	// identity is built while the configuration loads.
+	opts := []func(*config.LoadOptions) error{config.WithDefaultRegion(defaultRegion)}
 	if cfg.Region != "" {
 		opts = append(opts, config.WithRegion(cfg.Region))
 	}
@@ -90,18 +92,26 @@ func NewClients(ctx context.Context, cfg Config) (*Clients, error) {
 	if apiOpts := userAgentOptions(cfg.UserAgent); len(apiOpts) > 0 {
 		opts = append(opts, config.WithAPIOptions(apiOpts))
 	}
+	chain := &chainSTS{}
+	opts = append(opts, chain.loadOptions()...)
 	base, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
-	}
-	if base.Region == "" {
-		base.Region = defaultRegion
 	}
 
 	stsOpts := func(o *sts.Options) {
 		if cfg.STSEndpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.STSEndpoint)
 		}
+	}
+	chain.options = func(o *sts.Options) {
+		if o.BaseEndpoint == nil {
+			o.BaseEndpoint = base.BaseEndpoint // AWS_ENDPOINT_URL, resolved after the chain's client was built
+		}
+		stsOpts(o)
+	}
+	if chain.webIdentity != nil {
+		base.Credentials = webIdentityCredentials{CredentialsProvider: base.Credentials, identity: chain.webIdentity}
 	}
 	var baseRole *AssumeRole
 	if cfg.AssumeRole != nil && cfg.AssumeRole.RoleARN != "" {

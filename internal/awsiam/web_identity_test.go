@@ -1,0 +1,173 @@
+package awsiam
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/costlink/terraform-provider-costlink/internal/acctest"
+)
+
+const webIdentityRoleARN = "arn:aws:iam::123456789012:role/tfc-run"
+
+// webIdentityToken writes an HCP Terraform run's token for workspace to a
+// file of dir, as the run's token file, and returns its path and the token.
+func webIdentityToken(t *testing.T, dir, workspace string) (string, string) {
+	t.Helper()
+	token := acctest.IdentityToken{
+		Issuer: "https://app.terraform.io", Audience: "aws.workload.identity",
+		Subject: "organization:acme:project:Default Project:workspace:" + workspace + ":run_phase:apply",
+		Expires: time.Now().Add(time.Hour),
+	}.JWT()
+	file := filepath.Join(dir, "tfc-aws-token")
+	if err := os.WriteFile(file, []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file, token
+}
+
+// isolatedConfig is a Config whose shared files are empty, in an
+// environment without AWS settings, so that only what a test sets up
+// supplies credentials and endpoints.
+func isolatedConfig(t *testing.T) Config {
+	t.Helper()
+	for _, name := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION",
+		"AWS_DEFAULT_REGION", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_IAM"} {
+		t.Setenv(name, "")
+		os.Unsetenv(name) // the SDK tells unset from empty for some of them
+	}
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return Config{SharedConfigFiles: []string{empty}, SharedCredentialsFiles: []string{empty}}
+}
+
+// sharedWebIdentityConfig writes a shared config file as HCP Terraform
+// writes its tfc-aws-shared-config: the default profile assumes the run
+// role with the run's token.
+func sharedWebIdentityConfig(t *testing.T, dir, tokenFile string) string {
+	t.Helper()
+	file := filepath.Join(dir, "tfc-aws-shared-config")
+	content := "[default]\nrole_arn = " + webIdentityRoleARN + "\nweb_identity_token_file = " + tokenFile + "\n"
+	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+var webIdentityScript = map[string][]reply{
+	"AssumeRoleWithWebIdentity": {okReply("AssumeRoleWithWebIdentity",
+		`<Credentials><AccessKeyId>ASIAWEBIDENTITY</AccessKeyId><SecretAccessKey>secret</SecretAccessKey>`+
+			`<SessionToken>session</SessionToken><Expiration>2100-01-01T00:00:00Z</Expiration></Credentials>`+
+			`<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/tfc-run/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>`)},
+	"GetCallerIdentity": {okReply("GetCallerIdentity", "<Account>123456789012</Account>")},
+}
+
+// TestWebIdentityUsesTheConfiguredSTS: the web identity of the SDK's chain
+// is exchanged at the STS endpoint the provider is configured with (its
+// endpoints block, or AWS_ENDPOINT_URL), as every other call is; the SDK
+// alone sends it to AWS's STS. Not parallel: it sets the environment.
+func TestWebIdentityUsesTheConfiguredSTS(t *testing.T) {
+	f, endpoint := newFakeAWS(t, webIdentityScript)
+	dir := t.TempDir()
+	tokenFile, _ := webIdentityToken(t, dir, "prod")
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, cfg *Config)
+	}{
+		{"environment, endpoints block", func(t *testing.T, cfg *Config) {
+			t.Setenv("AWS_ROLE_ARN", webIdentityRoleARN)
+			t.Setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile)
+			cfg.STSEndpoint, cfg.IAMEndpoint = endpoint, endpoint
+		}},
+		{"environment, AWS_ENDPOINT_URL", func(t *testing.T, _ *Config) {
+			t.Setenv("AWS_ROLE_ARN", webIdentityRoleARN)
+			t.Setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile)
+			t.Setenv("AWS_ENDPOINT_URL", endpoint)
+		}},
+		{"shared config file, endpoints block", func(t *testing.T, cfg *Config) {
+			cfg.SharedConfigFiles = []string{sharedWebIdentityConfig(t, dir, tokenFile)}
+			cfg.STSEndpoint, cfg.IAMEndpoint = endpoint, endpoint
+		}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := isolatedConfig(t)
+			tt.setup(t, &cfg)
+			clients, err := NewClients(context.Background(), cfg)
+			if err != nil {
+				t.Fatalf("NewClients: %v", err)
+			}
+			acct, err := clients.Account(context.Background(), nil)
+			if err != nil {
+				t.Fatalf("Account: %v", err)
+			}
+			if id, err := acct.CallerAccountID(context.Background()); err != nil || id != "123456789012" {
+				t.Errorf("CallerAccountID = %q, %v; want the fake's account", id, err)
+			}
+			if n := f.callsOf("AssumeRoleWithWebIdentity"); n != i+1 {
+				t.Errorf("AssumeRoleWithWebIdentity reached the configured STS %d times in all, want %d", n, i+1)
+			}
+		})
+	}
+}
+
+// TestWebIdentityRefusalSaysWhatToCheck: when STS refuses the web identity
+// (a run of another workspace than the role trusts), the error names where
+// the web identity came from, the role, the token file and the token's
+// claims, and what the trust policy must allow; never the token itself.
+func TestWebIdentityRefusalSaysWhatToCheck(t *testing.T) {
+	_, endpoint := newFakeAWS(t, map[string][]reply{
+		"AssumeRoleWithWebIdentity": {errorReply(http.StatusForbidden, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")},
+	})
+	dir := t.TempDir()
+	tokenFile, token := webIdentityToken(t, dir, "staging")
+	tests := []struct {
+		name   string
+		source string
+		setup  func(t *testing.T, cfg *Config)
+	}{
+		{"environment", "the AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE environment variables", func(t *testing.T, _ *Config) {
+			t.Setenv("AWS_ROLE_ARN", webIdentityRoleARN)
+			t.Setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile)
+		}},
+		{"shared config file", "the role_arn and web_identity_token_file of the shared config file's profile", func(t *testing.T, cfg *Config) {
+			cfg.SharedConfigFiles = []string{sharedWebIdentityConfig(t, dir, tokenFile)}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := isolatedConfig(t)
+			cfg.STSEndpoint, cfg.IAMEndpoint = endpoint, endpoint
+			tt.setup(t, &cfg)
+			clients, err := NewClients(context.Background(), cfg)
+			if err != nil {
+				t.Fatalf("NewClients: %v", err)
+			}
+			// The provider's own account, and a member account reached with
+			// the web identity's credentials.
+			for _, target := range []*AssumeRole{nil, {RoleARN: "arn:aws:iam::210000000001:role/OrganizationAccountAccessRole"}} {
+				_, err := clients.Account(context.Background(), target)
+				if err == nil {
+					t.Fatal("Account succeeded, want the web identity's refusal")
+				}
+				msg := err.Error()
+				for _, want := range []string{tt.source, webIdentityRoleARN, tokenFile, "AccessDenied",
+					`sub "organization:acme:project:Default Project:workspace:staging:run_phase:apply"`,
+					"trust policy allows sts:AssumeRoleWithWebIdentity", "organization:ORG:project:PROJECT:workspace:WORKSPACE"} {
+					if !strings.Contains(msg, want) {
+						t.Errorf("error does not say %q:\n%s", want, msg)
+					}
+				}
+				if strings.Contains(msg, token) {
+					t.Errorf("error shows the token itself:\n%s", msg)
+				}
+			}
+		})
+	}
+}
