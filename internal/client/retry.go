@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -77,23 +76,18 @@ func (c *Client) retryClient(log *callLog) *retryablehttp.Client {
 type connectBudgetKey struct{}
 
 // backoff is the default Client.backoff. It waits as long as the service asks
-// with Retry-After (capped at maxRetryAfter), and otherwise backs off
-// exponentially from waitMin, doubling per attempt up to waitMax. Either wait
+// with Retry-After on a 429 or 503 (capped at maxRetryAfter), and otherwise
+// backs off exponentially from waitMin, doubling per attempt up to waitMax:
+// retryablehttp.DefaultBackoff does both and parses the header. Either wait
 // gets jitter.
 func backoff(waitMin, waitMax time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil {
-		if wait, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return jitter(min(wait, maxRetryAfter))
-		}
+	exponential := retryablehttp.DefaultBackoff(waitMin, waitMax, attempt, nil)
+	// A Retry-After equal to the exponential wait is the same wait either
+	// way, but for the cap on its jitter.
+	if asked := retryablehttp.DefaultBackoff(waitMin, waitMax, attempt, resp); asked != exponential {
+		return jitter(min(asked, maxRetryAfter))
 	}
-	wait := waitMin
-	for range attempt {
-		if wait >= waitMax {
-			break
-		}
-		wait *= 2
-	}
-	return min(jitter(wait), waitMax)
+	return min(jitter(exponential), waitMax)
 }
 
 // jitter lengthens wait by up to a quarter at random. It spreads out the
@@ -102,20 +96,4 @@ func backoff(waitMin, waitMax time.Duration, attempt int, resp *http.Response) t
 // Retry-After, and without jitter would all come back at the same moment.
 func jitter(wait time.Duration) time.Duration {
 	return wait + rand.N(wait/4+1)
-}
-
-// retryAfter parses a Retry-After header value: delay seconds or an HTTP date,
-// relative to now. A date in the past means no wait.
-func retryAfter(value string, now time.Time) (time.Duration, bool) {
-	if value == "" {
-		return 0, false
-	}
-	if seconds, err := strconv.ParseUint(value, 10, 32); err == nil {
-		return time.Duration(seconds) * time.Second, true
-	}
-	date, err := http.ParseTime(value)
-	if err != nil {
-		return 0, false
-	}
-	return max(date.Sub(now), 0), true
 }
