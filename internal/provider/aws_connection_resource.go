@@ -171,7 +171,9 @@ func (r *awsConnectionResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true}),
+			"timeouts": healthTimeoutsBlock(ctx,
+				"How long create waits, once the connection is registered, until its health is `healthy` (when `wait_for_healthy` is true).",
+				"How long update waits, once the changes are saved, until the connection's health is `healthy` (when `wait_for_healthy` is true)."),
 		},
 	}
 }

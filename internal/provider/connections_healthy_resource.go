@@ -81,7 +81,9 @@ func (r *connectionsHealthyResource) Schema(ctx context.Context, _ resource.Sche
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true}),
+			"timeouts": healthTimeoutsBlock(ctx,
+				"How long create waits until every connection in `ids` is `healthy`.",
+				"How long update waits until every connection in `ids` is `healthy`."),
 		},
 	}
 }
