@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
 // DevVersion is the version of a build that nothing has named: the default
@@ -17,8 +18,8 @@ const DevVersion = "dev"
 // Info identifies a build.
 type Info struct {
 	// Version is the release's version ("0.1.0"), the module version go
-	// install recorded ("v0.1.0", or a pseudo-version for a build in a
-	// checkout), or DevVersion.
+	// install recorded without its "v" (likewise "0.1.0", or a
+	// pseudo-version for a build in a checkout), or DevVersion.
 	Version string
 	// Commit is the git commit built, or "" when unknown.
 	Commit string
@@ -50,7 +51,7 @@ func fromBuild(version, commit string, recorded *debug.BuildInfo) Info {
 	// "(devel)" is what go build records for the main module without VCS
 	// information: no version at all.
 	if info.Version == DevVersion && recorded.Main.Version != "" && recorded.Main.Version != "(devel)" {
-		info.Version = recorded.Main.Version
+		info.Version = strings.TrimPrefix(recorded.Main.Version, "v") // as a release writes it
 	}
 	if commit != "" {
 		return info

@@ -26,11 +26,11 @@ func TestFromBuild(t *testing.T) {
 		},
 		"go install module@version": {
 			version: DevVersion, recorded: &debug.BuildInfo{Main: debug.Module{Version: "v0.1.0"}},
-			want: Info{Version: "v0.1.0"},
+			want: Info{Version: "0.1.0"},
 		},
 		"go build in a checkout with changes": {
 			version: DevVersion, recorded: checkout,
-			want: Info{Version: "v0.1.1-0.20261127030715-5b961de0f123+dirty", Commit: "5b961de0f1234567890abcdef1234567890abcde", Modified: true},
+			want: Info{Version: "0.1.1-0.20261127030715-5b961de0f123+dirty", Commit: "5b961de0f1234567890abcdef1234567890abcde", Modified: true},
 		},
 		"go build without VCS information": {
 			version: DevVersion, recorded: &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}},
@@ -61,7 +61,7 @@ func TestInfoString(t *testing.T) {
 		want string
 	}{
 		{Info{Version: "0.1.0", Commit: "0123abc", GoVersion: "go1.26.8"}, "0.1.0\ncommit: 0123abc\ngo: go1.26.8" + platform},
-		{Info{Version: "v0.1.1-0.2026", Commit: "5b961de", Modified: true, GoVersion: "go1.26.8"}, "v0.1.1-0.2026\ncommit: 5b961de (modified)\ngo: go1.26.8" + platform},
+		{Info{Version: "0.1.1-0.2026", Commit: "5b961de", Modified: true, GoVersion: "go1.26.8"}, "0.1.1-0.2026\ncommit: 5b961de (modified)\ngo: go1.26.8" + platform},
 		{Info{Version: DevVersion, GoVersion: "go1.26.8"}, "dev\ncommit: unknown\ngo: go1.26.8" + platform},
 	} {
 		if got := tc.info.String(); got != tc.want {
