@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/aws/smithy-go"
+	"github.com/cenkalti/backoff/v5"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -28,41 +28,67 @@ const deleteTimeout = 30 * time.Second
 
 // Backoff between attempts: the first retry comes soon, because most
 // propagation delays are short; the cap keeps a for_each over many accounts
-// from hammering IAM while a slow change settles.
+// from hammering IAM while a slow change settles. The jitter spreads out the
+// retries of many resources that failed together.
 const (
 	retryWaitMin = 200 * time.Millisecond
 	retryWaitMax = 5 * time.Second
+	retryJitter  = 0.25
 )
 
 // retryWhen calls fn until it succeeds, fails with an error retryable does
 // not accept, timeout passes or ctx is done. It returns the last error,
 // saying how long it retried when it gave up.
 func retryWhen(ctx context.Context, timeout time.Duration, fn func() error, retryable func(error) bool) error {
-	deadline := time.Now().Add(timeout)
-	wait := retryWaitMin
-	for attempt := 1; ; attempt++ {
+	var last error // fn's last error while it is one to retry
+	attempt := 0
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		attempt++
 		err := fn()
-		if err == nil || !retryable(err) {
-			return err
+		if err == nil || retryable(err) {
+			last = err
+			return struct{}{}, err
 		}
-		remaining := time.Until(deadline)
-		if remaining <= 0 {
-			return fmt.Errorf("still failing after retrying for %s: %w", timeout, err)
-		}
-		// Jitter spreads out the retries of many resources that failed together.
-		sleep := min(wait+rand.N(wait/4+1), remaining)
-		tflog.Debug(ctx, "retrying IAM call until the change propagates", map[string]any{
-			"attempt": attempt, "wait": sleep.String(), "error": err.Error(),
-		})
-		timer := time.NewTimer(sleep)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return fmt.Errorf("%w while retrying: %w", ctx.Err(), err)
-		case <-timer.C:
-		}
-		wait = min(wait*2, retryWaitMax)
+		last = nil // a failure for good, not retries that ran out
+		return struct{}{}, backoff.Permanent(err)
+	},
+		backoff.WithBackOff(&untilDeadline{
+			BackOff: &backoff.ExponentialBackOff{
+				InitialInterval: retryWaitMin, RandomizationFactor: retryJitter, Multiplier: 2, MaxInterval: retryWaitMax,
+			},
+			deadline: time.Now().Add(timeout),
+		}),
+		backoff.WithMaxElapsedTime(0), // untilDeadline ends the retries
+		backoff.WithNotify(func(err error, wait time.Duration) {
+			tflog.Debug(ctx, "retrying IAM call until the change propagates", map[string]any{
+				"attempt": attempt, "wait": wait.String(), "error": err.Error(),
+			})
+		}),
+	)
+	switch {
+	case last == nil:
+		return err
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w while retrying: %w", ctx.Err(), last)
+	default:
+		return fmt.Errorf("still failing after retrying for %s: %w", timeout, last)
 	}
+}
+
+// untilDeadline shortens the last wait of a backoff to end at the deadline
+// and stops there, so the last attempt comes at the timeout rather than up
+// to a whole wait before it, as backoff.WithMaxElapsedTime would have it.
+type untilDeadline struct {
+	backoff.BackOff
+	deadline time.Time
+}
+
+func (b *untilDeadline) NextBackOff() time.Duration {
+	remaining := time.Until(b.deadline)
+	if remaining <= 0 {
+		return backoff.Stop
+	}
+	return min(b.BackOff.NextBackOff(), remaining)
 }
 
 // isInvalidPrincipal reports IAM refusing a trust policy whose principal it
