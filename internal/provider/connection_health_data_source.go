@@ -43,6 +43,12 @@ type connectionHealthDataSourceModel struct {
 	Details       []healthDetail `tfsdk:"details"`
 }
 
+// refreshDeprecation points refresh's users to the action that replaces it.
+const refreshDeprecation = "refresh runs a health check, a side effect, every time Terraform reads this data source, " +
+	"in every plan. Run the check when you mean to with the costlink_connection_check action: " +
+	"terraform apply -invoke=action.costlink_connection_check.NAME, or an action_trigger in the lifecycle of the " +
+	"resource whose change should be checked (Terraform 1.14 or later). refresh will be removed in the next major version."
+
 func (d *connectionHealthDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_connection_health"
 }
@@ -64,8 +70,11 @@ func (d *connectionHealthDataSource) Schema(_ context.Context, _ datasource.Sche
 				Validators:          []validator.String{connectionNameValidator()},
 			},
 			"refresh": schema.BoolAttribute{
-				MarkdownDescription: "Run a health check now instead of reading the latest result. Needs the `connections:write` scope.",
-				Optional:            true,
+				MarkdownDescription: "Run a health check now instead of reading the latest result. Needs the `connections:write` scope. " +
+					"**Deprecated**: it runs a check, a side effect, every time Terraform reads the data source, in every plan; " +
+					"use the `costlink_connection_check` action instead.",
+				Optional:           true,
+				DeprecationMessage: refreshDeprecation,
 			},
 			"status": schema.StringAttribute{
 				MarkdownDescription: "`pending` (not checked yet), `healthy` or `unhealthy`.",
