@@ -60,45 +60,61 @@ func sharedWebIdentityConfig(t *testing.T, dir, tokenFile string) string {
 	return file
 }
 
-var webIdentityScript = map[string][]reply{
-	"AssumeRoleWithWebIdentity": {okReply("AssumeRoleWithWebIdentity",
-		`<Credentials><AccessKeyId>ASIAWEBIDENTITY</AccessKeyId><SecretAccessKey>secret</SecretAccessKey>`+
-			`<SessionToken>session</SessionToken><Expiration>2100-01-01T00:00:00Z</Expiration></Credentials>`+
-			`<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/tfc-run/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>`)},
-	"GetCallerIdentity": {okReply("GetCallerIdentity", "<Account>123456789012</Account>")},
+// chainCredentials is an STS answer with credentials, for action.
+func chainCredentials(action string) reply {
+	return okReply(action, `<Credentials><AccessKeyId>ASIACHAIN</AccessKeyId><SecretAccessKey>secret</SecretAccessKey>`+
+		`<SessionToken>session</SessionToken><Expiration>2100-01-01T00:00:00Z</Expiration></Credentials>`+
+		`<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/tfc-run/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>`)
 }
 
-// TestWebIdentityUsesTheConfiguredSTS: the web identity of the SDK's chain
-// is exchanged at the STS endpoint the provider is configured with (its
-// endpoints block, or AWS_ENDPOINT_URL), as every other call is; the SDK
-// alone sends it to AWS's STS. Not parallel: it sets the environment.
-func TestWebIdentityUsesTheConfiguredSTS(t *testing.T) {
-	f, endpoint := newFakeAWS(t, webIdentityScript)
+// TestCredentialChainUsesTheConfiguredSTS: the STS calls of the SDK's
+// credential chain, a web identity's and a profile role's, go to the STS
+// endpoint the provider is configured with (its endpoints block, or
+// AWS_ENDPOINT_URL), as every other call does; the SDK alone sends them to
+// AWS's STS. Not parallel: it sets the environment.
+func TestCredentialChainUsesTheConfiguredSTS(t *testing.T) {
+	f, endpoint := newFakeAWS(t, map[string][]reply{
+		"AssumeRoleWithWebIdentity": {chainCredentials("AssumeRoleWithWebIdentity")},
+		"AssumeRole":                {chainCredentials("AssumeRole")},
+		"GetCallerIdentity":         {okReply("GetCallerIdentity", "<Account>123456789012</Account>")},
+	})
 	dir := t.TempDir()
 	tokenFile, _ := webIdentityToken(t, dir, "prod")
 	tests := []struct {
-		name  string
-		setup func(t *testing.T, cfg *Config)
+		name   string
+		action string // the chain's STS action
+		setup  func(t *testing.T, cfg *Config)
 	}{
-		{"environment, endpoints block", func(t *testing.T, cfg *Config) {
+		{"web identity from the environment, endpoints block", "AssumeRoleWithWebIdentity", func(t *testing.T, cfg *Config) {
 			t.Setenv("AWS_ROLE_ARN", webIdentityRoleARN)
 			t.Setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile)
 			cfg.STSEndpoint, cfg.IAMEndpoint = endpoint, endpoint
 		}},
-		{"environment, AWS_ENDPOINT_URL", func(t *testing.T, _ *Config) {
+		{"web identity from the environment, AWS_ENDPOINT_URL", "AssumeRoleWithWebIdentity", func(t *testing.T, _ *Config) {
 			t.Setenv("AWS_ROLE_ARN", webIdentityRoleARN)
 			t.Setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile)
 			t.Setenv("AWS_ENDPOINT_URL", endpoint)
 		}},
-		{"shared config file, endpoints block", func(t *testing.T, cfg *Config) {
+		{"web identity from a shared config file, endpoints block", "AssumeRoleWithWebIdentity", func(t *testing.T, cfg *Config) {
 			cfg.SharedConfigFiles = []string{sharedWebIdentityConfig(t, dir, tokenFile)}
 			cfg.STSEndpoint, cfg.IAMEndpoint = endpoint, endpoint
 		}},
+		{"a profile's role_arn, endpoints block", "AssumeRole", func(t *testing.T, cfg *Config) {
+			config := filepath.Join(dir, "role-profile")
+			content := "[profile deploy]\nrole_arn = " + webIdentityRoleARN + "\nsource_profile = base\n" +
+				"[profile base]\naws_access_key_id = AKIABASE\naws_secret_access_key = secret\n"
+			if err := os.WriteFile(config, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg.SharedConfigFiles, cfg.Profile = []string{config}, "deploy"
+			cfg.STSEndpoint, cfg.IAMEndpoint = endpoint, endpoint
+		}},
 	}
-	for i, tt := range tests {
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := isolatedConfig(t)
 			tt.setup(t, &cfg)
+			before := f.callsOf(tt.action)
 			clients, err := NewClients(context.Background(), cfg)
 			if err != nil {
 				t.Fatalf("NewClients: %v", err)
@@ -110,8 +126,8 @@ func TestWebIdentityUsesTheConfiguredSTS(t *testing.T) {
 			if id, err := acct.CallerAccountID(context.Background()); err != nil || id != "123456789012" {
 				t.Errorf("CallerAccountID = %q, %v; want the fake's account", id, err)
 			}
-			if n := f.callsOf("AssumeRoleWithWebIdentity"); n != i+1 {
-				t.Errorf("AssumeRoleWithWebIdentity reached the configured STS %d times in all, want %d", n, i+1)
+			if n := f.callsOf(tt.action) - before; n != 1 {
+				t.Errorf("%s reached the configured STS %d times, want once", tt.action, n)
 			}
 		})
 	}
