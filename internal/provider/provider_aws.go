@@ -47,9 +47,10 @@ func awsBlockSchema() schema.Block {
 				Optional:            true,
 			},
 			"shared_config_files": schema.ListAttribute{
-				MarkdownDescription: "Paths of shared config files, instead of `~/.aws/config`.",
-				ElementType:         types.StringType,
-				Optional:            true,
+				MarkdownDescription: "Paths of shared config files, instead of `~/.aws/config`: for example the one HCP Terraform " +
+					"writes for a run's dynamic credentials, `var.tfc_aws_dynamic_credentials.default.shared_config_file`.",
+				ElementType: types.StringType,
+				Optional:    true,
 			},
 			"shared_credentials_files": schema.ListAttribute{
 				MarkdownDescription: "Paths of shared credentials files, instead of `~/.aws/credentials`.",
@@ -80,7 +81,8 @@ func awsBlockSchema() schema.Block {
 			},
 			"endpoints": schema.SingleNestedBlock{
 				MarkdownDescription: "Custom endpoints, for example an emulator on loopback. `AWS_ENDPOINT_URL_IAM` and " +
-					"`AWS_ENDPOINT_URL_STS` do the same from the environment.",
+					"`AWS_ENDPOINT_URL_STS` do the same from the environment. The STS endpoint serves the credential chain's " +
+					"calls too: a web identity's `AssumeRoleWithWebIdentity` and a profile's `role_arn`.",
 				Attributes: map[string]schema.Attribute{
 					"iam": schema.StringAttribute{MarkdownDescription: "IAM endpoint URL.", Optional: true},
 					"sts": schema.StringAttribute{MarkdownDescription: "STS endpoint URL.", Optional: true},
