@@ -41,6 +41,12 @@ type Prober interface {
 // A connection version has at most one check queued or running; another
 // request for it joins that one. Checks run on the scheduler's context, not
 // a caller's: a caller that leaves fails nobody else.
+//
+// Joining is what golang.org/x/sync/singleflight does, but a Group runs a
+// call at once, on its first caller's goroutine (Do) or a new one (DoChan):
+// it has no queue for a fixed number of workers, no urgent checks ahead of
+// periodic ones, and no way to move a queued periodic check ahead when
+// someone comes to wait for it. So the flights are kept here.
 type checks struct {
 	prober  Prober
 	results *counterVec
