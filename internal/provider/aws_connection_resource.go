@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -35,6 +36,7 @@ var (
 	_ resource.ResourceWithImportState    = &awsConnectionResource{}
 	_ resource.ResourceWithValidateConfig = &awsConnectionResource{}
 	_ resource.ResourceWithModifyPlan     = &awsConnectionResource{}
+	_ resource.ResourceWithIdentity       = &awsConnectionResource{}
 )
 
 // NewAWSConnectionResource returns the costlink_aws_connection resource.
@@ -62,6 +64,11 @@ type awsConnectionResourceModel struct {
 	HealthStatus         types.String   `tfsdk:"health_status"`
 	HealthDetails        types.List     `tfsdk:"health_details"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
+}
+
+// awsConnectionIdentityModel is the connection's resource identity.
+type awsConnectionIdentityModel struct {
+	ID types.String `tfsdk:"id"`
 }
 
 // etagKey is the private-state key holding the record's ETag from the last
@@ -178,6 +185,17 @@ func (r *awsConnectionResource) Schema(ctx context.Context, _ resource.SchemaReq
 	}
 }
 
+func (r *awsConnectionResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.StringAttribute{
+				Description:       "ID of the connection, for example `conn_0123456789abcdefghij`.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
 func (r *awsConnectionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
 		r.data, r.client = data, data.client
@@ -242,7 +260,7 @@ func (r *awsConnectionResource) Create(ctx context.Context, req resource.CreateR
 
 	// The record is in state before the wait, so a failed wait never leads
 	// to a second record.
-	resp.Diagnostics.Append(plan.save(ctx, conn, &resp.State, resp.Private)...)
+	resp.Diagnostics.Append(plan.save(ctx, conn, &resp.State, resp.Identity, resp.Private)...)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultHealthTimeout)
 	resp.Diagnostics.Append(diags...)
 	if !resp.Diagnostics.HasError() {
@@ -263,6 +281,9 @@ func (r *awsConnectionResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Set first, from state: state written before identities existed gets
+	// one, and a connection gone keeps it while it leaves state.
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, awsConnectionIdentityModel{ID: state.ID})...)
 
 	conn, err := r.data.connections.connection(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
@@ -318,7 +339,7 @@ func (r *awsConnectionResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	r.data.connections.record(conn)
 
-	resp.Diagnostics.Append(plan.save(ctx, conn, &resp.State, resp.Private)...)
+	resp.Diagnostics.Append(plan.save(ctx, conn, &resp.State, resp.Identity, resp.Private)...)
 	timeout, diags := plan.Timeouts.Update(ctx, defaultHealthTimeout)
 	resp.Diagnostics.Append(diags...)
 	if !resp.Diagnostics.HasError() {
@@ -403,9 +424,22 @@ var importAccountPattern = regexp.MustCompile(`^account:(\d{12})(?::(resource|bi
 
 // ImportState accepts a connection ID (conn_...), a connection name, or
 // account:<account ID>[:<type>]. The forms cannot be confused: names have
-// neither underscores nor colons.
+// neither underscores nor colons. An import block may give the identity
+// instead, whose id must be a connection ID.
 func (r *awsConnectionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
+	if id == "" {
+		var identity awsConnectionIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if id = identity.ID.ValueString(); !strings.HasPrefix(id, "conn_") {
+			resp.Diagnostics.AddError("Invalid import identity", fmt.Sprintf("id %q is not a connection ID (conn_...). "+
+				"To import a connection by name or account, give an import ID instead of the identity.", id))
+			return
+		}
+	}
 	if !strings.HasPrefix(id, "conn_") {
 		opts, err := importLookup(id)
 		if err != nil {
@@ -454,10 +488,11 @@ func (r *awsConnectionResource) findConnectionID(ctx context.Context, importID s
 }
 
 // save records the connection as the API returned it: in the model, in
-// state, and its ETag in private state.
-func (m *awsConnectionResourceModel) save(ctx context.Context, c *client.Connection, state *tfsdk.State, private privateState) diag.Diagnostics {
+// state and its identity, and its ETag in private state.
+func (m *awsConnectionResourceModel) save(ctx context.Context, c *client.Connection, state *tfsdk.State, identity *tfsdk.ResourceIdentity, private privateState) diag.Diagnostics {
 	diags := m.fromAPI(ctx, c)
 	diags.Append(state.Set(ctx, m)...)
+	diags.Append(identity.Set(ctx, awsConnectionIdentityModel{ID: m.ID})...)
 	diags.Append(setETag(ctx, private, c.ETag)...)
 	return diags
 }

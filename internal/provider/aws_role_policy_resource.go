@@ -8,12 +8,15 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -29,6 +32,7 @@ var (
 	_ resource.ResourceWithModifyPlan     = &awsRolePolicyResource{}
 	_ resource.ResourceWithImportState    = &awsRolePolicyResource{}
 	_ resource.ResourceWithValidateConfig = &awsRolePolicyResource{}
+	_ resource.ResourceWithIdentity       = &awsRolePolicyResource{}
 )
 
 // NewAWSRolePolicyResource returns the costlink_aws_role_policy resource.
@@ -51,6 +55,14 @@ type awsRolePolicyResourceModel struct {
 	PolicyNames          types.List   `tfsdk:"policy_names"`
 	Documents            types.Map    `tfsdk:"documents"`
 	ManagedPolicyARNs    types.Set    `tfsdk:"managed_policy_arns"`
+}
+
+// awsRolePolicyIdentityModel is the role policy's resource identity: a role
+// has at most one generated policy of each connection type.
+type awsRolePolicyIdentityModel struct {
+	AccountID types.String `tfsdk:"account_id"`
+	RoleName  types.String `tfsdk:"role_name"`
+	Type      types.String `tfsdk:"type"`
 }
 
 // rolePolicy is what is, or should be, on the role: inline documents by name
@@ -123,6 +135,20 @@ func (r *awsRolePolicyResource) Schema(_ context.Context, _ resource.SchemaReque
 	}
 }
 
+func (r *awsRolePolicyResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"account_id": identityAccountIDAttribute(),
+			"role_name":  identityRoleNameAttribute(),
+			"type": identityschema.StringAttribute{
+				Description: "Connection type whose generated permissions the role has: `resource` or `billing`. A `billing` " +
+					"policy cannot be imported, as its documents depend on the billing export bucket.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
 func (r *awsRolePolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
@@ -175,7 +201,7 @@ func (r *awsRolePolicyResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.apply(ctx, &plan, rolePolicy{}, &resp.Diagnostics)
+	r.apply(ctx, &plan, rolePolicy{}, resp.Identity, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -188,7 +214,7 @@ func (r *awsRolePolicyResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	found := r.read(ctx, &state, &resp.Diagnostics)
+	found := r.read(ctx, &state, resp.Identity, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -209,7 +235,7 @@ func (r *awsRolePolicyResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	had, diags := state.rolePolicy(ctx)
 	resp.Diagnostics.Append(diags...)
-	r.apply(ctx, &plan, had, &resp.Diagnostics)
+	r.apply(ctx, &plan, had, resp.Identity, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -233,16 +259,36 @@ func (r *awsRolePolicyResource) Delete(ctx context.Context, req resource.DeleteR
 	recheckConnections(ctx, r.data, account, state.RoleName.ValueString())
 }
 
-// ImportState takes ROLE_NAME or ASSUME_ROLE_ARN,ROLE_NAME.
+// ImportState takes ROLE_NAME or ASSUME_ROLE_ARN,ROLE_NAME, or an import
+// block's identity.
 func (r *awsRolePolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importMemberRole(ctx, req, resp, "role_name")
+	if req.ID != "" {
+		importMemberRole(ctx, req, resp, "role_name")
+		return
+	}
+	var identity awsRolePolicyIdentityModel
+	resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := validate.ConnectionType(identity.Type.ValueString()); err != nil {
+		resp.Diagnostics.AddError("Invalid import identity", err.Error())
+		return
+	}
+	importMemberRoleByIdentity(ctx, r.data, identity.AccountID.ValueString(), identity.RoleName.ValueString(), "role_name", resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("type"), identity.Type)...)
 }
 
 // apply puts the generated policy on the role, removes what an earlier one
-// had that the generated one no longer has, and reads the result into plan.
-func (r *awsRolePolicyResource) apply(ctx context.Context, plan *awsRolePolicyResourceModel, had rolePolicy, diags *diag.Diagnostics) {
+// had that the generated one no longer has, and reads the result into plan
+// and its identity.
+func (r *awsRolePolicyResource) apply(ctx context.Context, plan *awsRolePolicyResourceModel, had rolePolicy, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
 	account, d := memberAccount(ctx, r.data, plan.AssumeRoleARN, plan.AssumeRoleExternalID)
 	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	diags.Append(setRolePolicyIdentity(ctx, identity, account, plan)...)
 	if diags.HasError() {
 		return
 	}
@@ -295,16 +341,22 @@ func removePolicy(ctx context.Context, account *awsiam.Account, role string, had
 	return nil
 }
 
-// read fills state with what the role has of the generated policy; false
-// when the role does not exist.
-func (r *awsRolePolicyResource) read(ctx context.Context, state *awsRolePolicyResourceModel, diags *diag.Diagnostics) bool {
+// read fills state and its identity with what the role has of the
+// generated policy; false when the role does not exist.
+func (r *awsRolePolicyResource) read(ctx context.Context, state *awsRolePolicyResourceModel, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) bool {
 	state.ID = state.RoleName
 	account, d := memberAccount(ctx, r.data, state.AssumeRoleARN, state.AssumeRoleExternalID)
 	diags.Append(d...)
 	if diags.HasError() {
 		return false
 	}
-	if state.Type.IsNull() { // just imported
+	// Set before the read: a role gone keeps its identity while its policy
+	// leaves state, without a type when it was just imported by ID.
+	diags.Append(setRolePolicyIdentity(ctx, identity, account, state)...)
+	if diags.HasError() {
+		return false
+	}
+	if state.Type.IsNull() { // imported by ID: the role's inline policies tell the type
 		connType, err := importedType(ctx, account, state.RoleName.ValueString())
 		if awsiam.IsNotFound(err) {
 			return false
@@ -314,13 +366,16 @@ func (r *awsRolePolicyResource) read(ctx context.Context, state *awsRolePolicyRe
 			return false
 		}
 		state.Type = types.StringValue(connType)
-		if connType == validate.TypeBilling {
-			diags.AddError("Cannot import a billing role policy by role name",
-				"Role "+state.RoleName.ValueString()+" has the billing policy, whose generated documents depend on the billing "+
-					"export bucket, which the import ID cannot carry. Remove the role's costlink-billing-* inline policies and let "+
-					"costlink_aws_role_policy put them again, or import the role only (costlink_aws_role).")
-			return false
-		}
+		diags.Append(setRolePolicyIdentity(ctx, identity, account, state)...)
+	}
+	// Only an import leaves a billing policy without its bucket (the
+	// configuration requires one).
+	if state.Type.ValueString() == validate.TypeBilling && state.BillingBucket.IsNull() {
+		diags.AddError("Cannot import a billing role policy",
+			"Role "+state.RoleName.ValueString()+" has the billing policy, whose generated documents depend on the billing "+
+				"export bucket, which neither an import ID nor an identity carries. Remove the role's costlink-billing-* inline "+
+				"policies and let costlink_aws_role_policy put them again, or import the role only (costlink_aws_role).")
+		return false
 	}
 	prior, d := state.rolePolicy(ctx)
 	diags.Append(d...)
@@ -368,6 +423,16 @@ func (r *awsRolePolicyResource) read(ctx context.Context, state *awsRolePolicyRe
 	diags.Append(state.setPolicy(ctx, "", have)...)
 	state.Version = version
 	return true
+}
+
+// setRolePolicyIdentity records the identity of the policy in m, on the
+// role in account.
+func setRolePolicyIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, account *awsiam.Account, m *awsRolePolicyResourceModel) diag.Diagnostics {
+	accountID, diags := memberAccountID(ctx, account, m.AssumeRoleARN)
+	if diags.HasError() {
+		return diags
+	}
+	return append(diags, identity.Set(ctx, awsRolePolicyIdentityModel{AccountID: accountID, RoleName: m.RoleName, Type: m.Type})...)
 }
 
 // importedType tells the connection type of an imported role's policy from

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -38,6 +39,7 @@ var (
 	_ resource.ResourceWithModifyPlan     = &awsRoleResource{}
 	_ resource.ResourceWithImportState    = &awsRoleResource{}
 	_ resource.ResourceWithValidateConfig = &awsRoleResource{}
+	_ resource.ResourceWithIdentity       = &awsRoleResource{}
 )
 
 // NewAWSRoleResource returns the costlink_aws_role resource.
@@ -63,6 +65,12 @@ type awsRoleResourceModel struct {
 	UniqueID             types.String `tfsdk:"unique_id"`
 	AccountID            types.String `tfsdk:"account_id"`
 	TrustPolicyJSON      types.String `tfsdk:"trust_policy_json"`
+}
+
+// awsRoleIdentityModel is the role's resource identity.
+type awsRoleIdentityModel struct {
+	AccountID types.String `tfsdk:"account_id"`
+	Name      types.String `tfsdk:"name"`
 }
 
 func (r *awsRoleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -146,6 +154,15 @@ func (r *awsRoleResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 	}
 }
 
+func (r *awsRoleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"account_id": identityAccountIDAttribute(),
+			"name":       identityRoleNameAttribute(),
+		},
+	}
+}
+
 func (r *awsRoleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
@@ -216,6 +233,7 @@ func (r *awsRoleResource) Create(ctx context.Context, req resource.CreateRequest
 	tflog.Info(ctx, "created role", map[string]any{"arn": aws.ToString(role.Arn)})
 	resp.Diagnostics.Append(plan.fromRole(ctx, role)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 }
 
 func (r *awsRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -226,9 +244,15 @@ func (r *awsRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	account, diags := memberAccount(ctx, r.data, state.AssumeRoleARN, state.AssumeRoleExternalID)
 	resp.Diagnostics.Append(diags...)
+	if state.AccountID.IsNull() && !resp.Diagnostics.HasError() { // imported: the account is the one reached
+		state.AccountID, diags = memberAccountID(ctx, account, state.AssumeRoleARN)
+		resp.Diagnostics.Append(diags...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Set before the read: a role gone keeps its identity while it leaves state.
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 	role, err := account.FindRoleByName(ctx, state.ID.ValueString())
 	if awsiam.IsNotFound(err) {
 		tflog.Warn(ctx, "role not found, removing it from state", map[string]any{"name": state.ID.ValueString()})
@@ -241,6 +265,9 @@ func (r *awsRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	resp.Diagnostics.Append(state.fromRole(ctx, role)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	// Again as IAM names the role: role names are unique regardless of
+	// case, and an import may give another case.
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, state.identity())...)
 }
 
 func (r *awsRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -268,6 +295,7 @@ func (r *awsRoleResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	resp.Diagnostics.Append(plan.fromRole(ctx, role)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, plan.identity())...)
 	if !plan.TrustPolicyJSON.Equal(state.TrustPolicyJSON) || !plan.PermissionsBoundary.Equal(state.PermissionsBoundary) {
 		recheckConnections(ctx, r.data, account, name)
 	}
@@ -320,9 +348,23 @@ func applyRoleChanges(ctx context.Context, account *awsiam.Account, name string,
 	return diags
 }
 
-// ImportState takes ROLE_NAME or ASSUME_ROLE_ARN,ROLE_NAME.
+// ImportState takes ROLE_NAME or ASSUME_ROLE_ARN,ROLE_NAME, or an import
+// block's identity.
 func (r *awsRoleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importMemberRole(ctx, req, resp, "name")
+	if req.ID != "" {
+		importMemberRole(ctx, req, resp, "name")
+		return
+	}
+	var identity awsRoleIdentityModel
+	resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+	if !resp.Diagnostics.HasError() {
+		importMemberRoleByIdentity(ctx, r.data, identity.AccountID.ValueString(), identity.Name.ValueString(), "name", resp)
+	}
+}
+
+// identity is the role's resource identity: its account and name.
+func (m *awsRoleResourceModel) identity() awsRoleIdentityModel {
+	return awsRoleIdentityModel{AccountID: m.AccountID, Name: m.ID}
 }
 
 // fromRole copies what IAM says of the role into the model. The trust policy
