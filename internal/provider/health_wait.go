@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/costlink/terraform-provider-costlink/internal/awsiam"
@@ -54,38 +56,62 @@ func (e *healthWaitError) Error() string {
 // health when ctx ends. The health returned carries judge's explanation.
 func waitForHealthy(ctx context.Context, c *client.Client, id string, judge judgeFunc) (*client.Health, error) {
 	giveUp := time.Now().Add(healthWaitWindow)
-	pause := healthPollMin
 	var last *client.Health
-	for {
+	err := pollHealth(ctx, func() error {
 		h, err := c.CheckHealth(ctx, id)
-		switch {
-		case err != nil && last != nil && ctx.Err() != nil:
-			return last, &healthWaitError{id, last, "did not turn healthy in time"}
-		case err != nil:
-			return last, err
-		case h.Status == client.HealthHealthy:
-			return h, nil
-		case h.Status == client.HealthUnhealthy:
+		if err != nil {
+			return err
+		}
+		last = h
+		switch h.Status {
+		case client.HealthHealthy:
+			return nil
+		case client.HealthUnhealthy:
 			v := judge(ctx, h)
 			h.Details = v.details
 			if v.hopeless {
-				return h, &healthWaitError{id, h, "is unhealthy, and waiting will not fix it"}
+				return &healthWaitError{id, h, "is unhealthy, and waiting will not fix it"}
 			}
 			if time.Now().After(giveUp) {
-				return h, &healthWaitError{id, h, fmt.Sprintf("is still unhealthy after %s, longer than IAM takes to propagate a change", healthWaitWindow)}
+				return &healthWaitError{id, h, fmt.Sprintf("is still unhealthy after %s, longer than IAM takes to propagate a change", healthWaitWindow)}
 			}
 		}
-		last = h
+		return errNotHealthyYet
+	}, func(next time.Duration) {
 		tflog.Info(ctx, "waiting for the connection to turn healthy", map[string]any{
-			"id": id, "status": h.Status, "codes": detailCodes(h.Details), "next_check_in": pause.String(),
+			"id": id, "status": last.Status, "codes": detailCodes(last.Details), "next_check_in": next.String(),
 		})
-		select {
-		case <-ctx.Done():
-			return h, &healthWaitError{id, h, "did not turn healthy in time"}
-		case <-time.After(pause):
-		}
-		pause = min(2*pause, healthPollMax)
+	})
+	var verdict *healthWaitError
+	if err != nil && last != nil && ctx.Err() != nil && !errors.As(err, &verdict) {
+		// The poll or the pause after it ran into the end of ctx.
+		return last, &healthWaitError{id, last, "did not turn healthy in time"}
 	}
+	return last, err
+}
+
+// errNotHealthyYet is a poll that found a connection, or some of a set, not
+// healthy yet: pollHealth polls again.
+var errNotHealthyYet = errors.New("not healthy yet")
+
+// pollHealth calls poll until it returns nil or an error other than
+// errNotHealthyYet, which it returns, or until ctx ends, when it returns
+// ctx's cause. Between polls it calls waiting with the pause to come, which
+// doubles from healthPollMin up to healthPollMax. The pauses have no
+// jitter: the client's pacer already spaces out the requests of many waits.
+func pollHealth(ctx context.Context, poll func() error, waiting func(next time.Duration)) error {
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		err := poll()
+		if err != nil && !errors.Is(err, errNotHealthyYet) {
+			return struct{}{}, backoff.Permanent(err)
+		}
+		return struct{}{}, err
+	},
+		backoff.WithBackOff(&backoff.ExponentialBackOff{InitialInterval: healthPollMin, Multiplier: 2, MaxInterval: healthPollMax}),
+		backoff.WithMaxElapsedTime(0), // the waits end on ctx, and on the propagation window their polls judge
+		backoff.WithNotify(func(_ error, next time.Duration) { waiting(next) }),
+	)
+	return err
 }
 
 func detailCodes(details []client.HealthDetail) []string {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -55,30 +56,36 @@ func waitForAllHealthy(ctx context.Context, c *client.Client, ids []string) (map
 		return nil, err
 	}
 	before := latest // what the checks that ended before this wait found
-	pause := healthPollMin
-	for first := true; ; first = false {
-		waiting, err := judgeSet(ids, before, latest, time.Now().After(giveUp))
-		if err != nil || len(waiting) == 0 {
-			return latest, err
-		}
-		tflog.Info(ctx, "waiting for connections to turn healthy", map[string]any{
-			"connections": len(ids), "waiting": len(waiting), "next_check_in": pause.String(),
-		})
-		if !first {
-			if !sleep(ctx, pause) {
-				return latest, notHealthyInTime(ids, latest)
-			}
-			pause = min(2*pause, healthPollMax)
-		}
+	waiting, err := judgeSet(ids, before, latest, time.Now().After(giveUp))
+	if err != nil || len(waiting) == 0 {
+		return latest, err
+	}
+	err = pollHealth(ctx, func() error {
 		now, err := checkAndList(ctx, c, ids, waiting)
 		switch {
 		case err != nil && ctx.Err() != nil:
-			return latest, notHealthyInTime(ids, latest)
+			return notHealthyInTime(ids, latest)
 		case err != nil:
-			return latest, err
+			return err
 		}
 		latest = now
+		if waiting, err = judgeSet(ids, before, latest, time.Now().After(giveUp)); err != nil {
+			return err
+		}
+		if len(waiting) > 0 {
+			return errNotHealthyYet
+		}
+		return nil
+	}, func(next time.Duration) {
+		tflog.Info(ctx, "waiting for connections to turn healthy", map[string]any{
+			"connections": len(ids), "waiting": len(waiting), "next_check_in": next.String(),
+		})
+	})
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Cause(ctx)) {
+		// ctx ended during a pause.
+		return latest, notHealthyInTime(ids, latest)
 	}
+	return latest, err
 }
 
 // checkAndList asks the service to check the waiting connections and

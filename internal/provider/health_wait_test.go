@@ -3,8 +3,10 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -108,5 +110,39 @@ func TestWaitForHealthyTimesOutWithTheLastDetails(t *testing.T) {
 	_, err := waitForHealthy(ctx, c, "conn_1", keepWaiting)
 	if err == nil || !strings.Contains(err.Error(), "did not turn healthy in time") || !strings.Contains(err.Error(), "policy_missing: the policy_missing message") {
 		t.Errorf("err = %v, want a timeout naming the last details", err)
+	}
+}
+
+func TestPollHealthPausesDoubleUpToTheMax(t *testing.T) {
+	fastPolling(t)
+	polls := 0
+	var pauses []time.Duration
+	err := pollHealth(context.Background(), func() error {
+		if polls++; polls < 6 {
+			return errNotHealthyYet
+		}
+		return nil
+	}, func(next time.Duration) { pauses = append(pauses, next) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Duration{time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond, 5 * time.Millisecond, 5 * time.Millisecond}
+	if !slices.Equal(pauses, want) {
+		t.Errorf("pauses = %v, want %v: doubling from healthPollMin to healthPollMax, without jitter", pauses, want)
+	}
+}
+
+func TestPollHealthStopsOnAnotherError(t *testing.T) {
+	fastPolling(t)
+	polls := 0
+	final := errors.New("the service refused the request")
+	err := pollHealth(context.Background(), func() error {
+		if polls++; polls == 1 {
+			return errNotHealthyYet
+		}
+		return final
+	}, func(time.Duration) {})
+	if !errors.Is(err, final) || polls != 2 {
+		t.Errorf("pollHealth = %v after %d polls, want %v after 2", err, polls, final)
 	}
 }
