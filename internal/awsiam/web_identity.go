@@ -82,14 +82,17 @@ type webIdentityCredentials struct {
 func (c webIdentityCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	creds, err := c.CredentialsProvider.Retrieve(ctx)
 	if err != nil && isWebIdentityFailure(err) {
-		return creds, c.identity.error(err)
+		return creds, &WebIdentityError{
+			Source: c.identity.source(), RoleARN: c.identity.roleARN, TokenFile: c.identity.tokenFile,
+			claims: tokenClaims(c.identity.tokenFile), Err: err,
+		}
 	}
 	return creds, err
 }
 
-// isWebIdentityFailure says whether err, at any depth, is STS refusing
-// AssumeRoleWithWebIdentity: the provider's own credentials, or those a
-// member role is assumed with, could not be had from the web identity.
+// isWebIdentityFailure says whether err, at any depth, is the chain's
+// AssumeRoleWithWebIdentity failing: the provider's own credentials, which
+// member roles are assumed with, could not be had.
 func isWebIdentityFailure(err error) bool {
 	for err != nil {
 		var op *smithy.OperationError
@@ -104,21 +107,42 @@ func isWebIdentityFailure(err error) bool {
 	return false
 }
 
-// error says where the web identity came from, which claims its token
-// showed STS, and what the role's trust policy must allow.
-func (w *webIdentity) error(err error) error {
-	source := "the role_arn and web_identity_token_file of the shared config file's profile"
+// source says where the chain found the web identity: the SDK reads the
+// environment's before a shared config file's.
+func (w *webIdentity) source() string {
 	if os.Getenv("AWS_WEB_IDENTITY_TOKEN_FILE") == w.tokenFile {
-		source = "the AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE environment variables"
+		return "the AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE environment variables"
 	}
-	return fmt.Errorf("cannot get AWS credentials from the web identity of %s (role %s, token file %s): %w\n\n"+
+	return "the role_arn and web_identity_token_file of the shared config file's profile"
+}
+
+// WebIdentityError is the provider's own credentials failing: STS did not
+// exchange the web identity of the SDK's chain for credentials, whatever
+// role was to be assumed with them next.
+type WebIdentityError struct {
+	// Source says where the chain found the web identity.
+	Source    string
+	RoleARN   string
+	TokenFile string
+	// claims describes the token's iss, aud and sub as STS saw them.
+	claims string
+	// Err is the SDK's error, STS's answer in it.
+	Err error
+}
+
+// Error names the source, the role and the token file, the claims the
+// token showed STS, and what the role's trust policy must allow.
+func (e *WebIdentityError) Error() string {
+	return fmt.Sprintf("cannot get AWS credentials from the web identity of %s (role %s, token file %s): %s\n\n"+
 		"%sCheck that the role's trust policy allows sts:AssumeRoleWithWebIdentity to the IAM OIDC provider of the "+
 		"token's issuer (its Federated principal), with conditions that match the token's aud and sub. With HCP "+
 		"Terraform's dynamic credentials, aud is aws.workload.identity (or TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE) and sub "+
 		"is organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:plan or apply: a role that trusts another "+
 		"workspace, project or organization refuses this run.",
-		source, w.roleARN, w.tokenFile, err, tokenClaims(w.tokenFile))
+		e.Source, e.RoleARN, e.TokenFile, e.Err, e.claims)
 }
+
+func (e *WebIdentityError) Unwrap() error { return e.Err }
 
 // tokenClaims describes the issuer, audience and subject of the JWT in
 // file, for an error message; "" when the file does not hold one. The

@@ -2,6 +2,7 @@ package awsiam
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -171,6 +172,10 @@ func TestWebIdentityRefusalSaysWhatToCheck(t *testing.T) {
 				_, err := clients.Account(context.Background(), target)
 				if err == nil {
 					t.Fatal("Account succeeded, want the web identity's refusal")
+				}
+				var refused *WebIdentityError
+				if !errors.As(err, &refused) {
+					t.Errorf("error is not a *WebIdentityError: %v", err)
 				}
 				msg := err.Error()
 				for _, want := range []string{tt.source, webIdentityRoleARN, tokenFile, "AccessDenied",
