@@ -132,8 +132,8 @@ func measureLimited(t *testing.T, c *cli, r *report) {
 
 // logRun prints one run as a grep-able line, as it ends.
 func logRun(subject string, n, pair int, op string, m measurement) {
-	fmt.Printf("BENCH subject=%s n=%d pair=%d op=%s elapsed=%.2fs requests=%d limited=%d peak_rss_mib=%.1f\n",
-		subject, n, pair, op, m.elapsed.Seconds(), m.counts.Requests, m.counts.Limited, float64(m.peakRSS)/mib)
+	fmt.Printf("BENCH subject=%s n=%d pair=%d op=%s elapsed=%.2fs cpu=%.2fs requests=%d limited=%d peak_rss_mib=%.1f\n",
+		subject, n, pair, op, m.elapsed.Seconds(), m.cpu.Seconds(), m.counts.Requests, m.counts.Limited, float64(m.peakRSS)/mib)
 }
 
 // machine describes where the bench ran: cores, memory and terraform.

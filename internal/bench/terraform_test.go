@@ -78,6 +78,10 @@ func newCLI(t *testing.T) *cli {
 // measurement is what one terraform command cost.
 type measurement struct {
 	elapsed time.Duration
+	// cpu is the CPU time of terraform and the providers it ran (its
+	// children, waited for): unlike elapsed, what other work on a shared
+	// machine does not inflate.
+	cpu     time.Duration
 	peakRSS int64         // bytes; 0 when no provider binary was watched
 	counts  requestCounts // at the proxy; zero without one
 }
@@ -110,6 +114,9 @@ func (c *cli) run(t *testing.T, dir string, env []string, exe string, proxy *cou
 	start := time.Now()
 	err := cmd.Run()
 	m := measurement{elapsed: time.Since(start)}
+	if cmd.ProcessState != nil {
+		m.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	close(done)
 	m.peakRSS = <-peak
 	if proxy != nil {
