@@ -124,8 +124,8 @@ func (a *connectionCheckAction) diagnose(ctx context.Context, conn *client.Conne
 	if v.hopeless {
 		return "is unhealthy, and waiting will not fix it"
 	}
-	return fmt.Sprintf("is unhealthy. IAM takes up to %s to propagate a change to a role: if the role changed "+
-		"less than that ago, check again later", healthWaitWindow)
+	return fmt.Sprintf("is unhealthy; if its role changed in the last %s, IAM may still be propagating the change: "+
+		"check again after that", healthWaitWindow)
 }
 
 // explainMissing turns the service's 404 into what the user can do about it.
