@@ -23,6 +23,11 @@ package acctest
 //     (see trusteval.go; conditions other than StringEquals/StringLike on
 //     sts:ExternalId are not evaluated: an Allow holding one does not apply,
 //     a Deny holding one does).
+//   - sts:AssumeRoleWithWebIdentity is evaluated before moto sees it: the
+//     token's issuer needs an IAM OIDC provider in the role's account that
+//     accepts its audience, and the role's trust policy must allow the
+//     provider with the token's aud and sub (see webidentity.go for what
+//     AWS checks and the layer does not: the token's signature).
 //   - IAM propagation: a role created, or whose trust policy was updated,
 //     through the layer cannot be assumed (AccessDenied) until a propagation
 //     window has passed, as "Changes that I make are not always immediately
@@ -124,7 +129,7 @@ func (l *faithfulLayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !signed {
-		l.proxy.ServeHTTP(w, r)
+		l.serveUnsigned(w, r) // sts:AssumeRoleWithWebIdentity is unsigned (webidentity.go)
 		return
 	}
 	caller := l.principalOf(req.accessKeyID)
@@ -216,6 +221,8 @@ func (l *faithfulLayer) record(resp *http.Response) error {
 			l.keys[key] = p
 			l.mu.Unlock()
 		}
+	case "sts:" + webIdentityAction:
+		return l.recordWebIdentitySession(resp, fwd.req.params.Get("RoleArn"))
 	case "iam:CreateRole":
 		body, err := peekBody(resp)
 		if err != nil {
