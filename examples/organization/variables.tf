@@ -78,7 +78,7 @@ variable "regions" {
 }
 
 variable "wait_for_healthy" {
-  description = "Whether apply waits until the platform can use every role (about five minutes of IAM propagation), once for the whole organization with costlink_connections_healthy. With false the apply ends as soon as the connections are registered; the no_unhealthy_connections check still reports any account that is not green."
+  description = "Whether apply waits until the platform can use every role (about five minutes of IAM propagation), once for the whole organization with costlink_connections_healthy. With false the apply ends as soon as the connections are registered; the no_unhealthy_connections check still reports, at the next plan, any account that is not green."
   type        = bool
   default     = true
 }

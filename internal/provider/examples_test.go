@@ -2,6 +2,8 @@ package provider
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -11,12 +13,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/costlink/terraform-provider-costlink/internal/acctest"
+	"github.com/costlink/terraform-provider-costlink/internal/client"
 )
 
 // The directories of examples/ in tfplugindocs' layout hold snippets for the
@@ -214,16 +220,26 @@ func examplesEnv(t *testing.T, root string) []string {
 	if err := os.WriteFile(cliConfig, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return append(testEnvWithout(isUserTerraformSetting), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+}
+
+// isUserTerraformSetting reports the variables of the user's terraform that
+// are not the tests': CLI arguments, CLI configuration, data directory and
+// workspace.
+func isUserTerraformSetting(name string) bool {
+	return strings.HasPrefix(name, "TF_CLI_ARGS") || name == "TF_DATA_DIR" || name == "TF_WORKSPACE" || name == "TF_CLI_CONFIG_FILE"
+}
+
+// testEnvWithout is this process's environment without the variables drop
+// names.
+func testEnvWithout(drop func(name string) bool) []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		// The user's CLI arguments, data directory and workspace are not the test's.
-		if strings.HasPrefix(name, "TF_CLI_ARGS") || name == "TF_DATA_DIR" || name == "TF_WORKSPACE" || name == "TF_CLI_CONFIG_FILE" {
-			continue
+		if name, _, _ := strings.Cut(kv, "="); !drop(name) {
+			env = append(env, kv)
 		}
-		env = append(env, kv)
 	}
-	return append(env, "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	return env
 }
 
 // runTerraform runs terraform in dir and fails the test with its output.
@@ -245,4 +261,166 @@ func terraformOutput(t *testing.T, terraform, dir string, env []string, args ...
 	cmd.Stderr = &out
 	err := cmd.Run()
 	return out.String(), err
+}
+
+// TestAccExampleOrganization_convergedPlanIsEmpty applies examples/organization
+// as its README says, to a new organization with a payer and two member
+// accounts, and requires the next terraform plan -detailed-exitcode to exit
+// 0: its check block runs at plan and counts as no change, so a drift
+// pipeline flags only real drift.
+func TestAccExampleOrganization_convergedPlanIsEmpty(t *testing.T) {
+	moto := acctest.Moto(t)
+	org := acctest.NewOrg(t)
+	t.Parallel()
+	payer := moto.NewMemberAccount(t)
+	accounts := map[string]string{"Prod Payments": moto.NewMemberAccount(t), "Staging": moto.NewMemberAccount(t)}
+	run := newExampleRun(t, "organization", org, moto, map[string]any{
+		"payer_account_id":      payer,
+		"payer_assume_role_arn": moto.MemberAccountRoleARN(payer),
+		"billing_bucket":        "acme-billing-export",
+		"accounts":              accounts,
+	})
+
+	run.terraform(t, "get", "-no-color")
+	run.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	if err := org.CheckConnectionCount(1 + len(accounts)); err != nil {
+		t.Fatal(err)
+	}
+	var healthOutput map[string]string
+	if err := json.Unmarshal([]byte(run.terraform(t, "output", "-json", "health")), &healthOutput); err != nil {
+		t.Fatalf("output health: %v", err)
+	}
+	for name := range accounts {
+		if healthOutput[name] != client.HealthHealthy {
+			t.Errorf("output health = %v, want %q healthy", healthOutput, name)
+		}
+	}
+
+	out, err := terraformOutput(t, run.bin, run.dir, run.env, "plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("terraform plan -detailed-exitcode on the converged organization: %v, want exit 0 (2 is a plan with changes):\n%s", err, out)
+	}
+
+	// The check runs at plan: a connection the service now finds unhealthy
+	// is named there, without an apply.
+	moto.DeactivateSTS(accounts["Staging"], acctest.MotoRegion)
+	health, err := org.Client.CheckHealth(t.Context(), org.ConnectionNamed(t, "staging").ID)
+	if err != nil || health.Status != client.HealthUnhealthy {
+		t.Fatalf("checking staging with STS deactivated: %+v, %v; want unhealthy", health, err)
+	}
+	out, _ = terraformOutput(t, run.bin, run.dir, run.env, "plan", "-input=false", "-no-color")
+	if want := "staging (" + accounts["Staging"] + ") is unhealthy"; !expectErrorPhrase(want).MatchString(out) {
+		t.Errorf("terraform plan with staging unhealthy: want the check to warn %q:\n%s", want, out)
+	}
+}
+
+// TestAccExampleOrganization_wrongPayerAccountFailsAtPlan gives
+// examples/organization a payer_assume_role_arn in another account than
+// payer_account_id: the apply must stop at its plan, naming both accounts,
+// with no role made in either and no connection registered.
+func TestAccExampleOrganization_wrongPayerAccountFailsAtPlan(t *testing.T) {
+	moto := acctest.Moto(t)
+	org := acctest.NewOrg(t)
+	t.Parallel()
+	payer, other, member := moto.NewMemberAccount(t), moto.NewMemberAccount(t), moto.NewMemberAccount(t)
+	run := newExampleRun(t, "organization", org, moto, map[string]any{
+		"payer_account_id":      payer,
+		"payer_assume_role_arn": moto.MemberAccountRoleARN(other),
+		"billing_bucket":        "acme-billing-export",
+		"accounts":              map[string]string{"Prod Payments": member},
+	})
+
+	run.terraform(t, "get", "-no-color")
+	out, err := terraformOutput(t, run.bin, run.dir, run.env, "apply", "-auto-approve", "-input=false", "-no-color")
+	if err == nil {
+		t.Fatalf("terraform apply with the payer role in account %s succeeded, want it refused at plan:\n%s", other, out)
+	}
+	want := "payer_assume_role_arn is a role in account " + other + ", not in the payer account " + payer
+	if !expectErrorPhrase(want).MatchString(out) || strings.Contains(out, "Creating...") {
+		t.Errorf("terraform apply said, want %q at plan and nothing created:\n%s", want, out)
+	}
+	for account, role := range map[string]string{payer: "costlink-billing-access", other: "costlink-billing-access", member: "costlink-resource-access"} {
+		_, err := moto.DirectIAM(account).GetRole(t.Context(), &iam.GetRoleInput{RoleName: aws.String(role)})
+		if missing := (*iamtypes.NoSuchEntityException)(nil); !errors.As(err, &missing) {
+			t.Errorf("role %s in account %s: %v, want it never made", role, account, err)
+		}
+	}
+	if err := org.CheckConnectionCount(0); err != nil {
+		t.Error(err)
+	}
+}
+
+// exampleRun is one of examples/ applied in a directory of its own.
+type exampleRun struct {
+	bin, dir string
+	env      []string
+}
+
+// newExampleRun links examples/NAME into a temporary directory, with vars
+// as its terraform.tfvars.json, and the environment that reaches org and
+// moto as a user of the example reaches the service and AWS: variables
+// only, nothing of the developer's AWS configuration.
+func newExampleRun(t *testing.T, name string, org *acctest.Org, moto *acctest.MotoServer, vars map[string]any) *exampleRun {
+	t.Helper()
+	bin := acctest.Terraform(t)
+	root := acctest.ModuleRoot(t)
+	dir := linkExample(t, root, name)
+	encoded, err := json.Marshal(vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "terraform.tfvars.json"), encoded, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var env []string
+	for _, kv := range examplesEnv(t, root) {
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "COSTLINK_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env,
+		client.EnvAPIURL+"="+org.APIURL, client.EnvAPIKey+"="+org.APIKey,
+		"AWS_ENDPOINT_URL="+moto.Endpoint, "AWS_REGION="+acctest.MotoRegion,
+		"AWS_ACCESS_KEY_ID="+acctest.MotoAccessKey, "AWS_SECRET_ACCESS_KEY="+acctest.MotoAccessKey,
+		"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
+	)
+	return &exampleRun{bin: bin, dir: dir, env: env}
+}
+
+// terraform runs terraform in the example's directory and returns its
+// output, failing the test with it if terraform fails.
+func (r *exampleRun) terraform(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := terraformOutput(t, r.bin, r.dir, r.env, args...)
+	if err != nil {
+		t.Fatalf("terraform %s in %s: %v\n%s", strings.Join(args, " "), r.dir, err, out)
+	}
+	return out
+}
+
+// linkExample makes examples/NAME runnable outside the repository, as
+// scripts/demo.sh runs examples/demo: a temporary examples/NAME whose .tf
+// files link to the real ones, beside a link to examples/modules, so
+// relative module sources resolve and state and .terraform stay out of the
+// repository.
+func linkExample(t *testing.T, root, name string) string {
+	t.Helper()
+	examples := filepath.Join(t.TempDir(), "examples")
+	dir := filepath.Join(examples, name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(root, "examples", "modules"), filepath.Join(examples, "modules")); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(root, "examples", name, "*.tf"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("examples/%s has no .tf files (%v)", name, err)
+	}
+	for _, file := range files {
+		if err := os.Symlink(file, filepath.Join(dir, filepath.Base(file))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
