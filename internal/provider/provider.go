@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -24,8 +25,9 @@ import (
 )
 
 var (
-	_ provider.ProviderWithFunctions = &costlinkProvider{}
-	_ provider.ProviderWithActions   = &costlinkProvider{}
+	_ provider.ProviderWithFunctions     = &costlinkProvider{}
+	_ provider.ProviderWithActions       = &costlinkProvider{}
+	_ provider.ProviderWithListResources = &costlinkProvider{}
 )
 
 // New returns a constructor of the provider at the given version, as
@@ -141,6 +143,7 @@ func (p *costlinkProvider) Configure(ctx context.Context, req provider.Configure
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func (p *costlinkProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -158,6 +161,10 @@ func (p *costlinkProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewConnectionHealthDataSource,
 		NewConnectionsDataSource,
 	}
+}
+
+func (p *costlinkProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewAWSConnectionListResource, NewAWSRoleListResource}
 }
 
 func (p *costlinkProvider) Functions(_ context.Context) []func() function.Function {
