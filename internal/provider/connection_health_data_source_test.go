@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -217,4 +220,29 @@ data "costlink_connections" "all" {
 		}},
 		CheckDestroy: org.CheckNoConnections,
 	})
+}
+
+// refresh keeps working (TestAccConnectionHealth_flow) and warns, when set,
+// that the costlink_connection_check action replaces it.
+func TestConnectionHealthDataSource_refreshDeprecated(t *testing.T) {
+	server, schemas := servedSchemas(t)
+	s := schemas.DataSourceSchemas["costlink_connection_health"]
+	for refresh, wantWarning := range map[any]bool{true: true, false: true, nil: false} {
+		resp, err := server.ValidateDataResourceConfig(t.Context(), &tfprotov6.ValidateDataResourceConfigRequest{
+			TypeName: "costlink_connection_health",
+			Config: configOf(t, s, map[string]tftypes.Value{
+				"id":      tftypes.NewValue(tftypes.String, "conn_0123456789abcdef0123"),
+				"refresh": tftypes.NewValue(tftypes.Bool, refresh),
+			}),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		warned := slices.ContainsFunc(resp.Diagnostics, func(d *tfprotov6.Diagnostic) bool {
+			return d.Severity == tfprotov6.DiagnosticSeverityWarning && strings.Contains(d.Detail, "costlink_connection_check action")
+		})
+		if warned != wantWarning {
+			t.Errorf("refresh = %v: warned %v, want %v; diagnostics:\n%s", refresh, warned, wantWarning, diagnosticsText(resp.Diagnostics))
+		}
+	}
 }
