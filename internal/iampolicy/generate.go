@@ -29,9 +29,6 @@ const RoleInlinePolicyLimit = 10240
 // DefaultPartition is the AWS partition used when Input.Partition is empty.
 const DefaultPartition = "aws"
 
-// partitions are the partitions whose ARNs validate.ParseRoleARN accepts.
-var partitions = []string{"aws", "aws-cn", "aws-us-gov"}
-
 // Input selects a generated policy.
 type Input struct {
 	// Type is validate.TypeResource or validate.TypeBilling.
@@ -71,8 +68,8 @@ type Policy struct {
 // input always yields the same policy.
 func Generate(in Input) (Policy, error) {
 	partition := cmp.Or(in.Partition, DefaultPartition)
-	if !slices.Contains(partitions, partition) {
-		return Policy{}, fmt.Errorf("partition %q is not valid: use one of %s", partition, strings.Join(partitions, ", "))
+	if err := validate.Partition(partition); err != nil {
+		return Policy{}, err
 	}
 	if err := validate.ConnectionType(in.Type); err != nil {
 		return Policy{}, err

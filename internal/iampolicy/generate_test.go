@@ -20,7 +20,7 @@ var longBucket = strings.Repeat("b", 63)
 // allInputs covers every connection type and partition.
 func allInputs() []Input {
 	var ins []Input
-	for _, partition := range partitions {
+	for _, partition := range []string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-eusc"} {
 		ins = append(ins,
 			Input{Type: validate.TypeResource, Partition: partition},
 			Input{Type: validate.TypeBilling, BillingBucket: longBucket, Partition: partition},
@@ -537,7 +537,7 @@ func TestGenerateRejectsBadInput(t *testing.T) {
 		{Type: validate.TypeResource, BillingBucket: "cur-bucket"},
 		{Type: validate.TypeBilling},
 		{Type: validate.TypeBilling, BillingBucket: "Bad_Bucket"},
-		{Type: validate.TypeResource, Partition: "aws-iso"},
+		{Type: validate.TypeResource, Partition: "aws-mars"},
 	} {
 		if _, err := Generate(in); err == nil {
 			t.Errorf("Generate(%+v) succeeded, want an error", in)
