@@ -105,8 +105,8 @@ func (r *awsConnectionResource) Schema(ctx context.Context, _ resource.SchemaReq
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"role_arn": schema.StringAttribute{
-				MarkdownDescription: "ARN of the cross-account IAM role the platform assumes, in any partition (`aws`, `aws-cn`, " +
-					"`aws-us-gov`). A role in another account replaces the connection; another role in the same account updates it.",
+				MarkdownDescription: "ARN of the cross-account IAM role the platform assumes, in any AWS partition (`aws`, " +
+					"`aws-cn`, `aws-us-gov`, the ISO partitions, `aws-eusc`). A role in another account replaces the connection; another role in the same account updates it.",
 				Required:      true,
 				Validators:    []validator.String{roleARNValidator()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(roleInAnotherAccount, "A role in another account replaces the connection.", "A role in another account replaces the connection.")},
