@@ -69,7 +69,13 @@ func importMemberRoleByIdentity(ctx context.Context, data *providerData, account
 		resp.Diagnostics.AddError("Invalid import identity", err.Error())
 		return
 	}
-	assumeRoleARN, err := accountRoute(ctx, data, accountID)
+	// IAM trust does not cross partitions, so the member account is in the
+	// partition of the platform's principal that its roles trust.
+	partition := "aws"
+	if principal, err := validate.ParsePrincipalARN(data.organization.PrincipalARN); err == nil {
+		partition = principal.Partition
+	}
+	_, assumeRoleARN, err := reachAccount(ctx, data, partition, accountID)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot reach account "+accountID,
 			fmt.Sprintf("%s\n\nImport by identity reaches a member account through its %s. To reach it through another "+
@@ -85,34 +91,27 @@ func importMemberRoleByIdentity(ctx context.Context, data *providerData, account
 
 var pathAssumeRoleARN = path.Root("assume_role_arn")
 
-// accountRoute returns the role to assume to reach accountID: "" when the
-// provider's own credentials are in it, else the account's
-// OrganizationAccountAccessRole, assumed once here so that a role that
-// cannot be assumed fails the import with the reason.
-func accountRoute(ctx context.Context, data *providerData, accountID string) (string, error) {
+// reachAccount reaches accountID as the provider does when no role to
+// assume there is given: with its own credentials when they are in that
+// account, else through the account's OrganizationAccountAccessRole in
+// partition. It returns the account and the role it assumed ("" for its own
+// credentials); a role that cannot be assumed fails here, with the reason.
+func reachAccount(ctx context.Context, data *providerData, partition, accountID string) (*awsiam.Account, string, error) {
 	if data.awsErr != nil {
-		return "", fmt.Errorf("the provider's AWS configuration does not load: %w", data.awsErr)
+		return nil, "", fmt.Errorf("the provider's AWS configuration does not load: %w", data.awsErr)
 	}
 	own, err := data.aws.Account(ctx, nil)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	ownID, err := own.CallerAccountID(ctx)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	if ownID == accountID {
-		return "", nil
-	}
-	// IAM trust does not cross partitions, so the member account is in the
-	// partition of the platform's principal that its roles trust.
-	partition := "aws"
-	if principal, err := validate.ParsePrincipalARN(data.organization.PrincipalARN); err == nil {
-		partition = principal.Partition
+		return own, "", nil
 	}
 	via := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, accountID, organizationAccountAccessRole)
-	if _, err := data.aws.Account(ctx, &awsiam.AssumeRole{RoleARN: via}); err != nil {
-		return "", err
-	}
-	return via, nil
+	account, err := data.aws.Account(ctx, &awsiam.AssumeRole{RoleARN: via})
+	return account, via, err
 }
