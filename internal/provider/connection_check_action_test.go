@@ -179,7 +179,7 @@ func (event expectCheckTriggered) CheckPlan(_ context.Context, req plancheck.Che
 // unhealthy result fails the apply that triggered it.
 func TestAccConnectionCheckAction_trigger(t *testing.T) {
 	org := acctest.NewOrg(t)
-	terraformWithActions(t) // skips before the setup, as SkipBelow below does after it
+	acctest.TerraformAtLeast(t, 1, 14, "actions") // skips before the setup, as SkipBelow below does after it
 	moto := acctest.Moto(t)
 	account := moto.NewMemberAccount(t)
 	memberIAM := moto.MemberIAM(t, account)
@@ -223,7 +223,7 @@ func TestAccConnectionCheckAction_trigger(t *testing.T) {
 func TestAccConnectionCheckAction_invoke(t *testing.T) {
 	org := acctest.NewOrg(t) // skips without TF_ACC
 	t.Parallel()
-	terraform := terraformWithActions(t)
+	terraform := acctest.TerraformAtLeast(t, 1, 14, "actions")
 	moto := acctest.Moto(t)
 	account := moto.NewMemberAccount(t)
 	memberIAM := moto.MemberIAM(t, account)
@@ -309,29 +309,4 @@ func TestAccConnectionCheckAction_invoke(t *testing.T) {
 	if err == nil || !strings.Contains(out, summaryCannotCheck) || !strings.Contains(out, "no connection with ID "+goneConnectionID+" exists") {
 		t.Errorf("checking a connection that does not exist: %v, want an error naming it\n%s", err, out)
 	}
-}
-
-// terraformWithActions is acctest.Terraform, or skips the test when it is
-// older than 1.14, which added actions.
-func terraformWithActions(t *testing.T) string {
-	t.Helper()
-	terraform := acctest.Terraform(t)
-	out, err := exec.CommandContext(t.Context(), terraform, "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("%s version -json: %v", terraform, err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("%s version -json: %v", terraform, err)
-	}
-	var major, minor int
-	if _, err := fmt.Sscanf(v.Version, "%d.%d", &major, &minor); err != nil {
-		t.Fatalf("%s version %q: %v", terraform, v.Version, err)
-	}
-	if major == 1 && minor < 14 {
-		t.Skipf("Terraform %s has no actions (1.14 or later)", v.Version)
-	}
-	return terraform
 }
