@@ -35,6 +35,7 @@ func createRole(t *testing.T, iamClient *iam.Client, path, name, trustPolicy str
 // organization, nor one trusting someone else.
 func TestAccAWSRoleList_trustingRoles(t *testing.T) {
 	org := acctest.NewOrg(t)
+	acctest.TerraformAtLeast(t, 1, 14, "terraform query") // before making roles in moto
 	moto := acctest.Moto(t)
 	account := moto.NewMemberAccount(t)
 	organization, err := org.Client.GetOrganization(context.Background())
