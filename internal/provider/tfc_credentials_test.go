@@ -57,7 +57,7 @@ func tfcRunRoleTrust(oidcProviderARN string) string {
 
 // tfcConfig onboards one member account as the docs' Terraform Cloud
 // section does: the provider block holds no URL, key or AWS credentials,
-// the workspace's environment does. awsBlock is the provider's aws block,
+// the workspace's environment does. The provider block takes an aws block,
 // if any.
 const tfcConfig = `
 terraform {
@@ -73,7 +73,7 @@ variable "member_account" {
 }
 
 provider "costlink" {%s}
-` + `
+
 resource "costlink_aws_role" "member" {
   assume_role_arn = "arn:aws:iam::${var.member_account}:role/OrganizationAccountAccessRole"
 }
@@ -91,9 +91,9 @@ resource "costlink_aws_connection" "member" {
 `
 
 // tfcDynamicCredentialsHCL is the variable HCP Terraform fills with the
-// shared config files of its dynamic credentials, and the aws block that
-// uses the default one, as "Specifying Multiple Configurations" shows.
-// The endpoints reach the emulator.
+// shared config files of its dynamic credentials, declared as "Specifying
+// Multiple Configurations" shows; the sharedConfigFile form's aws block
+// passes the default one to the provider.
 const tfcDynamicCredentialsHCL = `
 variable "tfc_aws_dynamic_credentials" {
   description = "Object containing AWS dynamic credentials configuration"
@@ -166,7 +166,7 @@ func (w *tfcWorkspaceRun) newRunDir(t *testing.T, phase string) (string, []strin
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "no-aws-credentials"),
 		"TF_VAR_member_account="+w.member,
 	)
-	awsBlock := ""
+	var awsBlock, variables string
 	switch w.form {
 	case webIdentityEnv:
 		env = append(env, "AWS_ROLE_ARN="+w.runRole, "AWS_WEB_IDENTITY_TOKEN_FILE="+tokenFile, "AWS_ENDPOINT_URL="+w.moto.Endpoint)
@@ -189,12 +189,9 @@ func (w *tfcWorkspaceRun) newRunDir(t *testing.T, phase string) (string, []strin
     }
   }
 `, w.moto.Endpoint, w.moto.Endpoint)
+		variables = tfcDynamicCredentialsHCL
 	}
-	config := fmt.Sprintf(tfcConfig, awsBlock) + billingConnectionHCL
-	if w.form == sharedConfigFile {
-		config += tfcDynamicCredentialsHCL
-	}
-	write("main.tf", config)
+	write("main.tf", fmt.Sprintf(tfcConfig, awsBlock)+billingConnectionHCL+variables)
 	if w.state != nil {
 		write("terraform.tfstate", string(w.state))
 	}
