@@ -33,10 +33,7 @@ type cli struct {
 // the CLI configuration that makes terraform use them and nothing else.
 func newCLI(t *testing.T) *cli {
 	t.Helper()
-	terraform, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatal("terraform is not on PATH: make bench drives the real Terraform CLI.")
-	}
+	terraform := acctest.Terraform(t)
 	dir := t.TempDir()
 	c := &cli{
 		terraform: terraform,

@@ -93,10 +93,7 @@ var (
 // side, each in an organization of its own.
 func TestAccConvergence_underFaults(t *testing.T) {
 	org := acctest.NewOrg(t) // skips without TF_ACC
-	terraform, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatal("terraform is not on PATH: the fault-injection suite drives the real Terraform CLI.")
-	}
+	terraform := acctest.Terraform(t)
 	suite := &convergenceSuite{terraform: terraform, env: examplesEnv(t, acctest.ModuleRoot(t)), seed: faultSeed(t)}
 	fmt.Printf("CONVERGENCE seed=%d members=%d fault_rate=%.2f\n", suite.seed, convergenceMembers, convergenceFaultRate)
 	t.Logf("fault seed %d", suite.seed)

@@ -60,10 +60,7 @@ variable "accounts" {
 // so nothing is written into examples/), and of the docs snippets together.
 // It needs no TF_ACC and no network.
 func TestExamples(t *testing.T) {
-	terraform, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatal("terraform is not on PATH: the examples are checked with the real Terraform CLI. Install Terraform 1.8 or newer and put it on PATH (as .ci/run requires).")
-	}
+	terraform := acctest.Terraform(t)
 	root := acctest.ModuleRoot(t)
 	examples := filepath.Join(root, "examples")
 	dirs := terraformDirs(t, examples)

@@ -61,10 +61,7 @@ func TestAccAWSConnection_refreshRequests(t *testing.T) {
 	t.Parallel()
 	members := refreshMembers(t)
 	budget := 1 + (members+1+999)/1000 // the first contact, then pages of 1,000
-	terraform, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatal("terraform is not on PATH: the request count is of the real Terraform CLI's plan.")
-	}
+	terraform := acctest.Terraform(t)
 	env := append(examplesEnv(t, acctest.ModuleRoot(t)), client.EnvAPIKey+"="+org.APIKey)
 
 	// An onboarded organization: its payer, then its members, all healthy.

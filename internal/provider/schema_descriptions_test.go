@@ -30,6 +30,12 @@ func TestSchemaDescriptions(t *testing.T) {
 	for name, s := range resp.DataSourceSchemas {
 		undescribed(t, "data."+name, s.Block)
 	}
+	for name, s := range resp.ListResourceSchemas {
+		undescribed(t, "list."+name, s.Block)
+	}
+	for name, s := range resp.ActionSchemas {
+		undescribed(t, "action."+name, s.Schema.Block)
+	}
 }
 
 // undescribed reports each attribute and nested block of block, at path,
