@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -30,7 +31,11 @@ import (
 // and refers to the others (costlink_aws_role.prod, var.accounts). They are
 // written to compose, so they are validated together as one configuration,
 // with exampleSnippetStubs declaring what none of them declares.
-var exampleSnippetDirs = []string{"provider", "resources", "data-sources", "functions"}
+var exampleSnippetDirs = []string{"provider", "resources", "data-sources", "functions", actionSnippetDir}
+
+// actionSnippetDir holds the action snippets: Terraform parses action
+// blocks from 1.14 on, so only a Terraform that new validates them.
+const actionSnippetDir = "actions"
 
 // exampleSnippetStubs completes the snippets into a configuration: the
 // provider's source address (so terraform uses the local build, not
@@ -106,32 +111,46 @@ func TestExamples(t *testing.T) {
 
 	t.Run("snippets", func(t *testing.T) {
 		t.Parallel()
-		work := t.TempDir()
-		for _, dir := range snippets {
-			files, err := filepath.Glob(filepath.Join(examples, filepath.FromSlash(dir), "*.tf"))
+		withoutActions := slices.DeleteFunc(slices.Clone(snippets), func(dir string) bool {
+			return strings.Split(dir, "/")[0] == actionSnippetDir
+		})
+		validateSnippets(t, terraform, env, examples, withoutActions)
+	})
+	t.Run("snippets with actions", func(t *testing.T) {
+		t.Parallel()
+		validateSnippets(t, acctest.TerraformAtLeast(t, 1, 14, "actions"), env, examples, snippets)
+	})
+}
+
+// validateSnippets validates the snippets of dirs together, as one
+// configuration completed by exampleSnippetStubs.
+func validateSnippets(t *testing.T, terraform string, env []string, examples string, dirs []string) {
+	t.Helper()
+	work := t.TempDir()
+	for _, dir := range dirs {
+		files, err := filepath.Glob(filepath.Join(examples, filepath.FromSlash(dir), "*.tf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, file := range files {
+			src, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, file := range files {
-				src, err := os.ReadFile(file)
-				if err != nil {
-					t.Fatal(err)
-				}
-				// examples/resources/costlink_aws_role/resource.tf becomes
-				// resources_costlink_aws_role_resource.tf: terraform's messages
-				// still say which snippet is wrong.
-				name := strings.ReplaceAll(dir, "/", "_") + "_" + filepath.Base(file)
-				if err := os.WriteFile(filepath.Join(work, name), src, 0o600); err != nil {
-					t.Fatal(err)
-				}
+			// examples/resources/costlink_aws_role/resource.tf becomes
+			// resources_costlink_aws_role_resource.tf: terraform's messages
+			// still say which snippet is wrong.
+			name := strings.ReplaceAll(dir, "/", "_") + "_" + filepath.Base(file)
+			if err := os.WriteFile(filepath.Join(work, name), src, 0o600); err != nil {
+				t.Fatal(err)
 			}
 		}
-		if err := os.WriteFile(filepath.Join(work, "zz_stubs.tf"), []byte(exampleSnippetStubs), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		envDir := append(slices.Clone(env), "TF_DATA_DIR="+filepath.Join(work, ".terraform"))
-		runTerraform(t, terraform, work, envDir, "validate", "-no-color")
-	})
+	}
+	if err := os.WriteFile(filepath.Join(work, "zz_stubs.tf"), []byte(exampleSnippetStubs), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	envDir := append(slices.Clone(env), "TF_DATA_DIR="+filepath.Join(work, ".terraform"))
+	runTerraform(t, terraform, work, envDir, "validate", "-no-color")
 }
 
 // wantedExampleFiles are the examples tfplugindocs looks for, for what the
@@ -155,6 +174,13 @@ func wantedExampleFiles(t *testing.T) []string {
 		var meta datasource.MetadataResponse
 		newDataSource().Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "costlink"}, &meta)
 		files = append(files, "data-sources/"+meta.TypeName+"/data-source.tf")
+	}
+	if withActions, ok := p.(provider.ProviderWithActions); ok {
+		for _, newAction := range withActions.Actions(ctx) {
+			var meta action.MetadataResponse
+			newAction().Metadata(ctx, action.MetadataRequest{ProviderTypeName: "costlink"}, &meta)
+			files = append(files, "actions/"+meta.TypeName+"/action.tf")
+		}
 	}
 	if withFunctions, ok := p.(provider.ProviderWithFunctions); ok {
 		for _, newFunction := range withFunctions.Functions(ctx) {
@@ -337,6 +363,43 @@ func TestAccExampleOrganization_wrongPayerAccountFailsAtPlan(t *testing.T) {
 		t.Errorf("terraform apply said, want %q at plan and nothing created:\n%s", want, out)
 	}
 	for account, role := range map[string]string{payer: "costlink-billing-access", other: "costlink-billing-access", member: "costlink-resource-access"} {
+		_, err := moto.DirectIAM(account).GetRole(t.Context(), &iam.GetRoleInput{RoleName: aws.String(role)})
+		if missing := (*iamtypes.NoSuchEntityException)(nil); !errors.As(err, &missing) {
+			t.Errorf("role %s in account %s: %v, want it never made", role, account, err)
+		}
+	}
+	if err := org.CheckConnectionCount(0); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestAccExampleOrganization_ownCredentialsInAnotherAccountFailAtPlan runs
+// examples/organization with the provider's own credentials for the payer
+// (no payer_assume_role_arn) while they are in another account than
+// payer_account_id: the role's account_id is known at plan, so the
+// postcondition on it stops the apply there, before any role is made.
+func TestAccExampleOrganization_ownCredentialsInAnotherAccountFailAtPlan(t *testing.T) {
+	moto := acctest.Moto(t)
+	org := acctest.NewOrg(t)
+	t.Parallel()
+	payer, member := moto.NewMemberAccount(t), moto.NewMemberAccount(t)
+	run := newExampleRun(t, "organization", org, moto, map[string]any{
+		"payer_account_id": payer,
+		"billing_bucket":   "acme-billing-export",
+		"accounts":         map[string]string{"Prod Payments": member},
+	})
+
+	run.terraform(t, "get", "-no-color")
+	out, err := terraformOutput(t, run.bin, run.dir, run.env, "apply", "-auto-approve", "-input=false", "-no-color")
+	if err == nil {
+		t.Fatalf("terraform apply with own credentials in account %s succeeded, want it refused at plan:\n%s", acctest.ServiceAccountID, out)
+	}
+	want := "account " + acctest.ServiceAccountID + ", not in the payer account " + payer
+	if !expectErrorPhrase(want).MatchString(out) || strings.Contains(out, "Creating...") {
+		t.Errorf("terraform apply said, want %q at plan and nothing created:\n%s", want, out)
+	}
+	for account, role := range map[string]string{acctest.ServiceAccountID: "costlink-billing-access", payer: "costlink-billing-access",
+		member: "costlink-resource-access"} {
 		_, err := moto.DirectIAM(account).GetRole(t.Context(), &iam.GetRoleInput{RoleName: aws.String(role)})
 		if missing := (*iamtypes.NoSuchEntityException)(nil); !errors.As(err, &missing) {
 			t.Errorf("role %s in account %s: %v, want it never made", role, account, err)

@@ -1,8 +1,8 @@
-# Red or green, and why: run a check now and fail the plan's checks when the
-# platform cannot use the role.
+# Red or green, and why, as the latest check found it: fail the plan's
+# checks when the platform cannot use the role. To run a check now, invoke
+# the costlink_connection_check action.
 data "costlink_connection_health" "prod" {
-  name    = "prod-payments"
-  refresh = true
+  name = "prod-payments"
 }
 
 check "prod_connection_is_healthy" {
