@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -194,6 +195,34 @@ func (r *awsRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	plan.TrustPolicyJSON = keepEquivalent(state.TrustPolicyJSON, policy.TrustPolicy)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathTrustPolicyJSON, plan.TrustPolicyJSON)...)
+	if req.State.Raw.IsNull() && plan.AccountID.IsUnknown() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathAccountID, r.plannedAccountID(ctx, &plan))...)
+	}
+}
+
+// plannedAccountID is the account a new role will be made in, known at plan
+// so that a condition on account_id stops a run before the role is made in
+// the wrong account. Create makes the role in this same account. When AWS
+// cannot tell it now, it stays unknown: plan must work offline too.
+func (r *awsRoleResource) plannedAccountID(ctx context.Context, plan *awsRoleResourceModel) types.String {
+	if plan.AssumeRoleARN.IsUnknown() {
+		return types.StringUnknown()
+	}
+	var account *awsiam.Account // memberAccountID needs it only for the own credentials
+	var diags diag.Diagnostics
+	if plan.AssumeRoleARN.IsNull() {
+		account, diags = memberAccount(ctx, r.data, plan.AssumeRoleARN, plan.AssumeRoleExternalID)
+	}
+	accountID := types.StringUnknown()
+	if !diags.HasError() {
+		accountID, diags = memberAccountID(ctx, account, plan.AssumeRoleARN)
+	}
+	if diags.HasError() {
+		tflog.Debug(ctx, "account of the new role left unknown at plan: AWS does not tell it now",
+			map[string]any{"error": fmt.Sprint(diags.Errors())})
+		return types.StringUnknown()
+	}
+	return accountID
 }
 
 func (r *awsRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -231,3 +231,105 @@ func TestAccAWSRole_brokenAWSConfiguration(t *testing.T) {
 		CheckDestroy: org.CheckNoConnections,
 	})
 }
+
+// TestAccAWSRole_anotherRoleIntoTheSameAccount: the account a new role will
+// be in is known at plan, and reaching the role's account through another
+// role, as a configuration does after an import by identity recorded the
+// account's OrganizationAccountAccessRole, updates it in place: a
+// replacement would delete the role.
+func TestAccAWSRole_anotherRoleIntoTheSameAccount(t *testing.T) {
+	org := acctest.NewOrg(t)
+	moto := acctest.Moto(t)
+	account := moto.NewMemberAccount(t)
+	memberIAM := moto.MemberIAM(t, account)
+	const member, own = "costlink_aws_role.member", "costlink_aws_role.own"
+	// The provider's own account is moto's default, which every test shares.
+	ownName := "costlink-same-account-" + account
+	onboarding := onboardingRole(t, moto, account)
+	config := func(assumeRoleARN string) string {
+		return org.ProviderConfigWithAWS(t, moto) + fmt.Sprintf(`
+resource "costlink_aws_role" "member" {
+  assume_role_arn = %q
+}
+
+resource "costlink_aws_role" "own" {
+  name = %q
+}
+`, assumeRoleARN, ownName)
+	}
+	throughOnboarding := config(onboarding)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   identityVersions,
+		Steps: []resource.TestStep{
+			{
+				Config: config(moto.MemberAccountRoleARN(account)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(member, tfjsonpath.New("account_id"), knownvalue.StringExact(account)),
+						plancheck.ExpectKnownValue(own, tfjsonpath.New("account_id"), knownvalue.StringExact(acctest.ServiceAccountID)),
+					},
+				},
+			},
+			{
+				Config: throughOnboarding,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(member, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(member, tfjsonpath.New("assume_role_arn"), knownvalue.StringExact(onboarding)),
+				},
+			},
+			{
+				// The import records OrganizationAccountAccessRole; the
+				// configuration's role is in the same account.
+				ResourceName:       member,
+				ImportState:        true,
+				ImportStateKind:    resource.ImportBlockWithResourceIdentity,
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(member, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(member, tfjsonpath.New("assume_role_arn"), knownvalue.StringExact(onboarding)),
+					},
+				},
+			},
+			{
+				// A role in another account moves the role there.
+				Config: config(moto.MemberAccountRoleARN(moto.NewMemberAccount(t))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(member, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+			},
+		},
+		CheckDestroy: func(s *terraform.State) error {
+			if err := checkRolesGone(memberIAM, "costlink-resource-access")(s); err != nil {
+				return err
+			}
+			return checkRolesGone(iam.NewFromConfig(moto.AWSConfig()), ownName)(s)
+		},
+	})
+}
+
+// onboardingRole makes in account a second role the provider can reach it
+// through, as OrganizationAccountAccessRole trusting the base account with
+// administrator access, and returns its ARN.
+func onboardingRole(t *testing.T, moto *acctest.MotoServer, account string) string {
+	t.Helper()
+	direct := moto.DirectIAM(account)
+	out, err := direct.CreateRole(t.Context(), &iam.CreateRoleInput{
+		RoleName: aws.String("costlink-onboarding"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
+			`"Principal":{"AWS":"` + acctest.ServicePrincipalARN + `"},"Action":"sts:AssumeRole"}]}`),
+	})
+	if err != nil {
+		t.Fatalf("creating costlink-onboarding in %s: %v", account, err)
+	}
+	if _, err := direct.AttachRolePolicy(t.Context(), &iam.AttachRolePolicyInput{
+		RoleName: aws.String("costlink-onboarding"), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess"),
+	}); err != nil {
+		t.Fatalf("attaching AdministratorAccess to costlink-onboarding in %s: %v", account, err)
+	}
+	return aws.ToString(out.Role.Arn)
+}

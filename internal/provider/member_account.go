@@ -17,6 +17,7 @@ import (
 
 	"github.com/costlink/terraform-provider-costlink/internal/awsiam"
 	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
+	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
 // The resources that work inside a member account share these attributes:
@@ -27,19 +28,57 @@ func assumeRoleARNAttribute() schema.StringAttribute {
 	return schema.StringAttribute{
 		MarkdownDescription: "Role the provider assumes to reach the member account, for example " +
 			"`arn:aws:iam::222222222222:role/OrganizationAccountAccessRole`. Without it, the provider's own AWS credentials " +
-			"are used. Changing it moves the resource to another account: it is replaced.",
-		Optional:      true,
-		Validators:    []validator.String{roleARNValidator()},
-		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			"are used. A role in another account moves the resource there: it is replaced. Another role in the same " +
+			"account changes only how the account is reached: it is updated in place.",
+		Optional:   true,
+		Validators: []validator.String{roleARNValidator()},
+		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceWhenAccountChanges,
+			"Replaces the resource when the role is in another account.",
+			"Replaces the resource when the role is in another account.")},
 	}
 }
 
+// replaceWhenAccountChanges replaces a member resource only when
+// assume_role_arn reaches another account: an import by identity records
+// the account's OrganizationAccountAccessRole, and a configuration reaching
+// the same account through another role must not delete the object. The
+// provider's own credentials (null) are compared through the account_id the
+// resource keeps in state; a resource without it, or a change to the own
+// credentials, is replaced, as their account is not known without calling
+// AWS.
+func replaceWhenAccountChanges(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	from := roleARNAccount(req.StateValue)
+	if from == "" && req.StateValue.IsNull() {
+		var accountID types.String
+		// Only costlink_aws_role keeps account_id; elsewhere from stays "".
+		if diags := req.State.GetAttribute(ctx, pathAccountID, &accountID); !diags.HasError() {
+			from = accountID.ValueString()
+		}
+	}
+	to := roleARNAccount(req.PlanValue)
+	resp.RequiresReplace = from == "" || to == "" || from != to
+}
+
+// roleARNAccount is the account of a role ARN, or "" when it is null,
+// unknown or not a role ARN.
+func roleARNAccount(roleARN types.String) string {
+	parsed, err := validate.ParseRoleARN(roleARN.ValueString())
+	if err != nil {
+		return ""
+	}
+	return parsed.AccountID
+}
+
+var pathAccountID = path.Root("account_id")
+
+// assumeRoleExternalIDAttribute is sent with assume_role_arn: it says how
+// the account is reached, never which object is there, so changing it
+// replaces nothing.
 func assumeRoleExternalIDAttribute() schema.StringAttribute {
 	return schema.StringAttribute{
 		MarkdownDescription: "External ID that the trust policy of `assume_role_arn` requires, if any.",
 		Optional:            true,
 		Sensitive:           true,
-		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 	}
 }
 
