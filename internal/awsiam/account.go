@@ -2,6 +2,7 @@ package awsiam
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -49,6 +50,12 @@ func (c *Clients) Account(ctx context.Context, target *AssumeRole) (*Account, er
 	}
 	acct := c.account(key, target)
 	if _, err := acct.creds.Retrieve(ctx); err != nil {
+		// The provider's own credentials failed before any role was tried:
+		// the role's hints (exists, trust, external ID) would mislead.
+		var refused *WebIdentityError
+		if errors.As(err, &refused) {
+			return nil, refused
+		}
 		role := target
 		if role == nil {
 			role = c.baseRole

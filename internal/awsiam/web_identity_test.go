@@ -137,7 +137,8 @@ func TestCredentialChainUsesTheConfiguredSTS(t *testing.T) {
 // TestWebIdentityRefusalSaysWhatToCheck: when STS refuses the web identity
 // (a run of another workspace than the role trusts), the error names where
 // the web identity came from, the role, the token file and the token's
-// claims, and what the trust policy must allow; never the token itself.
+// claims, and what the trust policy must allow; never the token itself,
+// nor the hints of the member role it was to assume next.
 func TestWebIdentityRefusalSaysWhatToCheck(t *testing.T) {
 	_, endpoint := newFakeAWS(t, map[string][]reply{
 		"AssumeRoleWithWebIdentity": {errorReply(http.StatusForbidden, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")},
@@ -187,6 +188,10 @@ func TestWebIdentityRefusalSaysWhatToCheck(t *testing.T) {
 				}
 				if strings.Contains(msg, token) {
 					t.Errorf("error shows the token itself:\n%s", msg)
+				}
+				// The member role was never tried: its hints would mislead.
+				if strings.Contains(msg, "cannot assume role") || strings.Contains(msg, "external ID") {
+					t.Errorf("error gives the member role's hints for the web identity's refusal:\n%s", msg)
 				}
 			}
 		})

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -96,7 +97,9 @@ func memberAccount(ctx context.Context, data *providerData, assumeRoleARN, exter
 		target = &awsiam.AssumeRole{RoleARN: arn, ExternalID: externalID.ValueString()}
 	}
 	account, err := data.aws.Account(ctx, target)
-	if err != nil {
+	if errors.As(err, new(*awsiam.WebIdentityError)) {
+		diags.AddError("Cannot get the provider's AWS credentials", err.Error())
+	} else if err != nil {
 		diags.AddError("Cannot reach the member account", err.Error())
 	}
 	return account, diags

@@ -324,7 +324,7 @@ func TestAccTerraformCloud_dynamicCredentials(t *testing.T) {
 			t.Errorf("Terraform printed %d errors, want 1:\n%s", n, out)
 		}
 		for _, phrase := range []string{
-			"Cannot reach the member account",
+			"Cannot get the provider's AWS credentials",
 			"the AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE environment variables (role " + w.runRole,
 			"AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity",
 			// In whichever phase meets AWS first.
@@ -334,6 +334,10 @@ func TestAccTerraformCloud_dynamicCredentials(t *testing.T) {
 			if !expectErrorPhrase(phrase).MatchString(out) {
 				t.Errorf("the error does not say %q:\n%s", phrase, out)
 			}
+		}
+		// The member role was never tried: its hints would mislead.
+		if strings.Contains(out, "Cannot reach the member account") || strings.Contains(out, "Check that the role exists") {
+			t.Errorf("the error blames the member role for the web identity's refusal:\n%s", out)
 		}
 		if w.memberRoleExists(t) {
 			t.Error("the refused run created the role in the member account")
