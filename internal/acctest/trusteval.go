@@ -82,25 +82,7 @@ const (
 // it cannot fully evaluate does not apply, a Deny it cannot fully evaluate
 // does (in doubt, deny).
 func allowsAssumeRole(document string, req trustRequest) (bool, error) {
-	doc, err := decodePolicyDocument(document)
-	if err != nil {
-		return false, err
-	}
-	var policy trustPolicy
-	if err := json.Unmarshal([]byte(doc), &policy); err != nil {
-		return false, fmt.Errorf("%w: %w", errInvalidTrustPolicy, err)
-	}
-	allowed := false
-	for _, s := range policy.Statement {
-		m := s.applies(req)
-		switch {
-		case s.Effect == "Deny" && m != matchNo:
-			return false, nil
-		case s.Effect == "Allow" && m == matchYes:
-			allowed = true
-		}
-	}
-	return allowed, nil
+	return evaluateTrust(document, func(s trustStatement) match { return s.applies(req) })
 }
 
 // decodePolicyDocument undoes the URL encoding IAM applies to policy
@@ -118,8 +100,14 @@ func decodePolicyDocument(doc string) (string, error) {
 
 // applies combines the statement's principal, action and condition parts.
 func (s trustStatement) applies(req trustRequest) match {
+	return allOf(s.principalMatch(req.caller), s.actionMatch("sts:AssumeRole"), s.conditionMatch(req))
+}
+
+// allOf combines the parts of a statement: no if any is no, else unknown
+// if any is unknown, else yes.
+func allOf(parts ...match) match {
 	result := matchYes
-	for _, m := range []match{s.principalMatch(req.caller), s.actionMatch(), s.conditionMatch(req)} {
+	for _, m := range parts {
 		if m == matchNo {
 			return matchNo
 		}
@@ -182,12 +170,14 @@ func awsPrincipalNames(p string, caller principal) bool {
 	}
 }
 
-func (s trustStatement) actionMatch() match {
+// actionMatch matches action against Action or NotAction, with wildcards
+// and regardless of case, as IAM matches action names.
+func (s trustStatement) actionMatch(action string) match {
 	switch {
 	case s.Action != nil && s.NotAction == nil:
-		return boolMatch(anyGlob(s.Action, "sts:AssumeRole", true))
+		return boolMatch(anyGlob(s.Action, action, true))
 	case s.NotAction != nil && s.Action == nil:
-		return boolMatch(!anyGlob(s.NotAction, "sts:AssumeRole", true))
+		return boolMatch(!anyGlob(s.NotAction, action, true))
 	default:
 		return matchUnknown
 	}

@@ -295,16 +295,7 @@ func evaluateTrust(document string, applies func(trustStatement) match) (bool, e
 }
 
 func (s trustStatement) appliesToWebIdentity(providerARN string, token IdentityToken) match {
-	result := matchYes
-	for _, m := range []match{s.federatedMatch(providerARN), s.webIdentityActionMatch(), s.claimsMatch(token)} {
-		if m == matchNo {
-			return matchNo
-		}
-		if m == matchUnknown {
-			result = matchUnknown
-		}
-	}
-	return result
+	return allOf(s.federatedMatch(providerARN), s.actionMatch("sts:"+webIdentityAction), s.claimsMatch(token))
 }
 
 // federatedMatch matches "*" or {"Federated": the provider's ARN}.
@@ -321,17 +312,6 @@ func (s trustStatement) federatedMatch(providerARN string) match {
 		return matchUnknown
 	}
 	return boolMatch(slices.Contains(byType["Federated"], providerARN))
-}
-
-func (s trustStatement) webIdentityActionMatch() match {
-	switch {
-	case s.Action != nil && s.NotAction == nil:
-		return boolMatch(anyGlob(s.Action, "sts:"+webIdentityAction, true))
-	case s.NotAction != nil && s.Action == nil:
-		return boolMatch(!anyGlob(s.NotAction, "sts:"+webIdentityAction, true))
-	default:
-		return matchUnknown
-	}
 }
 
 // claimsMatch supports StringEquals and StringLike on the ISSUER:aud and
