@@ -129,23 +129,13 @@ func (ri *roleInspector) reach(ctx context.Context) (*awsiam.Account, error) {
 }
 
 func (ri *roleInspector) connect(ctx context.Context) (*awsiam.Account, error) {
-	if ri.data.awsErr != nil {
-		return nil, fmt.Errorf("the provider's AWS configuration does not load: %w", ri.data.awsErr)
-	}
 	via := ri.conn.AssumeRoleARN.ValueString()
 	if via == "" {
-		own, err := ri.data.aws.Account(ctx, nil)
-		if err != nil {
-			return nil, err
-		}
-		ownID, err := own.CallerAccountID(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if ownID == ri.role.AccountID {
-			return own, nil
-		}
-		via = fmt.Sprintf("arn:%s:iam::%s:role/%s", ri.role.Partition, ri.role.AccountID, organizationAccountAccessRole)
+		account, _, err := reachAccount(ctx, ri.data, ri.role.Partition, ri.role.AccountID)
+		return account, err
+	}
+	if ri.data.awsErr != nil {
+		return nil, fmt.Errorf("the provider's AWS configuration does not load: %w", ri.data.awsErr)
 	}
 	return ri.data.aws.Account(ctx, &awsiam.AssumeRole{RoleARN: via, ExternalID: ri.conn.AssumeRoleExternalID.ValueString()})
 }
