@@ -114,17 +114,47 @@ func TestExamples(t *testing.T) {
 		withoutActions := slices.DeleteFunc(slices.Clone(snippets), func(dir string) bool {
 			return strings.Split(dir, "/")[0] == actionSnippetDir
 		})
-		validateSnippets(t, terraform, env, examples, withoutActions)
+		validateSnippets(t, terraform, env, examples, withoutActions, false)
 	})
 	t.Run("snippets with actions", func(t *testing.T) {
 		t.Parallel()
-		validateSnippets(t, acctest.TerraformAtLeast(t, 1, 14, "actions"), env, examples, snippets)
+		validateSnippets(t, acctest.TerraformAtLeast(t, 1, 14, "actions"), env, examples, snippets, false)
+	})
+	t.Run("snippets importing by identity", func(t *testing.T) {
+		t.Parallel()
+		withoutActions := slices.DeleteFunc(slices.Clone(snippets), func(dir string) bool {
+			return strings.Split(dir, "/")[0] == actionSnippetDir
+		})
+		validateSnippets(t, acctest.TerraformAtLeast(t, 1, 12, "import by identity"), env, examples, withoutActions, true)
 	})
 }
 
+// The import examples of a resource: by import ID, and by resource identity
+// (Terraform 1.12 and later). Both import to the same address, so a
+// configuration holds one of them.
+const (
+	importByIDExample       = "import-by-string-id.tf"
+	importByIdentityExample = "import-by-identity.tf"
+)
+
+// snippetLeftOut says whether file, of a snippet directory, is left out of
+// the combined configuration: the import example of the other kind, where
+// the directory has both.
+func snippetLeftOut(file string, byIdentity bool) bool {
+	switch filepath.Base(file) {
+	case importByIdentityExample:
+		return !byIdentity
+	case importByIDExample:
+		_, err := os.Stat(filepath.Join(filepath.Dir(file), importByIdentityExample))
+		return byIdentity && err == nil
+	}
+	return false
+}
+
 // validateSnippets validates the snippets of dirs together, as one
-// configuration completed by exampleSnippetStubs.
-func validateSnippets(t *testing.T, terraform string, env []string, examples string, dirs []string) {
+// configuration completed by exampleSnippetStubs, with the import examples
+// by identity when byIdentity is true, else by import ID.
+func validateSnippets(t *testing.T, terraform string, env []string, examples string, dirs []string, byIdentity bool) {
 	t.Helper()
 	work := t.TempDir()
 	for _, dir := range dirs {
@@ -133,6 +163,9 @@ func validateSnippets(t *testing.T, terraform string, env []string, examples str
 			t.Fatal(err)
 		}
 		for _, file := range files {
+			if snippetLeftOut(file, byIdentity) {
+				continue
+			}
 			src, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)
