@@ -23,18 +23,19 @@ resource "costlink_aws_role" "payer" {
   assume_role_arn = var.payer_assume_role_arn
 
   lifecycle {
-    # At plan, before anything is made: a role assumed in another account
-    # would put the billing role, and everything after it, there.
+    # At plan, before anything is made, and without calling AWS: a role
+    # assumed in another account would put the billing role, and everything
+    # after it, there.
     precondition {
       condition     = var.payer_assume_role_arn == null || try(split(":", var.payer_assume_role_arn)[4], "") == var.payer_account_id
       error_message = "payer_assume_role_arn is a role in account ${try(split(":", var.payer_assume_role_arn)[4], "?")}, not in the payer account ${var.payer_account_id}: name a role in the payer account, or leave it unset to use the management account's own credentials."
     }
-    # With the provider's own credentials the account is known only once
-    # the role is made, so this one is checked after the create: it stops
-    # the apply before the policy and the connection.
+    # A new role's account_id is known at plan (the provider asks STS whose
+    # credentials it has), so this stops the plan too when the provider's
+    # own credentials are in another account than the payer's.
     postcondition {
       condition     = self.account_id == var.payer_account_id
-      error_message = "The billing role was made in account ${self.account_id}, not in the payer account ${var.payer_account_id}: run with the management account's credentials or set payer_assume_role_arn."
+      error_message = "The billing role would be made in account ${self.account_id}, not in the payer account ${var.payer_account_id}: run with the management account's credentials or set payer_assume_role_arn."
     }
   }
 }
