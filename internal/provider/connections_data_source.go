@@ -121,18 +121,17 @@ func (d *connectionsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	conns, err := d.client.ListAllConnections(ctx, client.ListConnectionsOptions{
-		Type: state.Type.ValueString(), AccountID: state.AccountID.ValueString(),
-	})
+	filter := client.ConnectionFilter{Type: state.Type.ValueString(), HealthStatus: state.HealthStatus.ValueString()}
+	if account := state.AccountID.ValueString(); account != "" {
+		filter.AccountIDs = []string{account}
+	}
+	conns, err := d.client.ListConnectionsMatching(ctx, filter)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot list the connections", err.Error())
 		return
 	}
 	state.Connections = []connectionsEntry{}
 	for _, c := range conns {
-		if status := state.HealthStatus.ValueString(); status != "" && c.Health.Status != status {
-			continue
-		}
 		state.Connections = append(state.Connections, connectionsEntryFrom(c))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
