@@ -42,8 +42,8 @@ func identityRoleNameAttribute() identityschema.StringAttribute {
 // credentials, which STS tells once per provider run.
 func memberAccountID(ctx context.Context, account *awsiam.Account, assumeRoleARN types.String) (types.String, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	if arn, err := validate.ParseRoleARN(assumeRoleARN.ValueString()); err == nil {
-		return types.StringValue(arn.AccountID), diags
+	if id := roleARNAccount(assumeRoleARN); id != "" {
+		return types.StringValue(id), diags
 	}
 	id, err := account.CallerAccountID(ctx)
 	if err != nil {
