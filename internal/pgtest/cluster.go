@@ -62,9 +62,34 @@ type cluster struct {
 	admin  *sql.DB
 }
 
-// startCluster removes clusters that crashed binaries left behind, then
-// creates and starts a new one owned by this binary.
+// startCluster creates a cluster and starts it on a free loopback port.
 func startCluster() (*cluster, error) {
+	c, err := createCluster()
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 1; ; attempt++ {
+		port, err := freeLoopbackPort()
+		if err == nil {
+			err = c.start(port)
+		}
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, errPortTaken) || attempt == startAttempts {
+			return nil, errors.Join(err, os.RemoveAll(c.dir))
+		}
+	}
+	c.admin, err = openAdmin(c.dsn("postgres"))
+	if err != nil {
+		return nil, errors.Join(err, c.stop())
+	}
+	return c, nil
+}
+
+// createCluster removes clusters that crashed binaries left behind, then
+// initialises a new one owned by this binary.
+func createCluster() (*cluster, error) {
 	binDir, err := findBinDir(debianLibRoot)
 	if err != nil {
 		return nil, err
@@ -84,19 +109,6 @@ func startCluster() (*cluster, error) {
 	c := &cluster{binDir: binDir, owner: owner, dir: dir}
 	if err := c.create(); err != nil {
 		return nil, errors.Join(err, os.RemoveAll(dir))
-	}
-	for attempt := 1; ; attempt++ {
-		err = c.start()
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, errPortTaken) || attempt == startAttempts {
-			return nil, errors.Join(err, os.RemoveAll(dir))
-		}
-	}
-	c.admin, err = openAdmin(c.dsn("postgres"))
-	if err != nil {
-		return nil, errors.Join(err, c.stop())
 	}
 	return c, nil
 }
@@ -130,13 +142,9 @@ func (c *cluster) create() error {
 	return conf.Close()
 }
 
-// start starts the server on a free loopback port and waits until it
-// accepts connections.
-func (c *cluster) start() error {
-	port, err := freeLoopbackPort()
-	if err != nil {
-		return err
-	}
+// start starts the server on a loopback port and waits until it accepts
+// connections.
+func (c *cluster) start(port int) error {
 	// A fresh log per attempt, so that its tail explains this attempt.
 	if err := os.Remove(c.logFile()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err

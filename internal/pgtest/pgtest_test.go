@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"errors"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -209,4 +210,38 @@ func requireCluster(t *testing.T) *cluster {
 		t.Fatal(err)
 	}
 	return c
+}
+
+func TestNewDatabase_parallel(t *testing.T) {
+	// Tests of other packages create their databases from parallel tests.
+	for i := range 8 {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			t.Parallel()
+			if err := open(t, NewDatabase(t)).PingContext(t.Context()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestStart_portTaken(t *testing.T) {
+	requireCluster(t) // skips without PostgreSQL
+	c, err := createCluster()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(c.dir) })
+	taken, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+
+	err = c.start(taken.Addr().(*net.TCPAddr).Port)
+	if !errors.Is(err, errPortTaken) {
+		t.Fatalf("start on a taken port = %v, want errPortTaken (so that another port is tried)", err)
+	}
+	if !strings.Contains(err.Error(), "could not bind") {
+		t.Errorf("the error does not quote the server log: %v", err)
+	}
 }
