@@ -94,7 +94,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, orgID string, scopes []string,
 		return "", APIKey{}, fmt.Errorf("expiry %s is not in the future", formatTime(key.ExpiresAt))
 	}
 	token := newAPIKeyToken()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO api_keys (id, org_id, hash, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := s.db.exec(ctx, `INSERT INTO api_keys (id, org_id, hash, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		key.ID, key.OrgID, hashToken(token), strings.Join(key.Scopes, " "), formatTime(key.CreatedAt), formatOptionalTime(key.ExpiresAt))
 	if err != nil {
 		return "", APIKey{}, fmt.Errorf("create API key: %w", err)
@@ -105,7 +105,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, orgID string, scopes []string,
 // APIKeyByToken returns the key whose secret is token, or ErrNotFound,
 // whether or not it is revoked or expired: AuthenticateAPIKey checks that.
 func (s *Store) APIKeyByToken(ctx context.Context, token string) (APIKey, error) {
-	key, err := scanAPIKey(s.db.QueryRowContext(ctx, selectAPIKey+` WHERE k.hash = ?`, hashToken(token)))
+	key, err := scanAPIKey(s.db.queryRow(ctx, selectAPIKey+` WHERE k.hash = ?`, hashToken(token)))
 	return key.APIKey, err
 }
 
@@ -134,7 +134,7 @@ func (s *Store) TouchAPIKey(ctx context.Context, key APIKey) error {
 		return nil
 	}
 	// Matching the old value lets one of several concurrent requests write.
-	_, err := s.db.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ? AND last_used_at = ?`,
+	_, err := s.db.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ? AND last_used_at = ?`,
 		formatTime(now), key.ID, formatOptionalTime(key.LastUsedAt))
 	if err != nil {
 		return fmt.Errorf("record use of API key %s: %w", key.ID, err)
@@ -146,8 +146,8 @@ func (s *Store) TouchAPIKey(ctx context.Context, key APIKey) error {
 // Revoking a revoked key changes nothing and reports already true; the key
 // returned carries the time of the first revocation.
 func (s *Store) RevokeAPIKey(ctx context.Context, id string) (key KeyListing, already bool, err error) {
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		key, err = scanAPIKey(tx.QueryRowContext(ctx, selectAPIKey+` WHERE k.id = ?`, id))
+	err = s.inTx(ctx, func(tx db) error {
+		key, err = scanAPIKey(tx.queryRow(ctx, selectAPIKey+` WHERE k.id = ?`, id))
 		if err != nil {
 			return err
 		}
@@ -156,7 +156,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string) (key KeyListing, al
 			return nil
 		}
 		key.RevokedAt = s.now()
-		_, err = tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, formatTime(key.RevokedAt), id)
+		_, err = tx.exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, formatTime(key.RevokedAt), id)
 		return err
 	})
 	return key, already, err
@@ -175,7 +175,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, orgName string) ([]KeyListing, 
 	if err := s.checkOrganizationName(ctx, orgName); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, selectAPIKey+` WHERE @org = '' OR o.name = @org ORDER BY o.name, k.rowid`,
+	rows, err := s.db.query(ctx, selectAPIKey+` WHERE @org = '' OR o.name = @org ORDER BY o.name, k.rowid`,
 		sql.Named("org", orgName))
 	if err != nil {
 		return nil, err
@@ -199,7 +199,7 @@ func (s *Store) checkOrganizationName(ctx context.Context, name string) error {
 		return nil
 	}
 	var exists bool
-	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM organizations WHERE name = ?)`, name).Scan(&exists); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organizations WHERE name = ?)`, name).Scan(&exists); err != nil {
 		return err
 	}
 	if !exists {

@@ -35,7 +35,7 @@ type AuditFilter struct {
 
 // RecordAudit appends rec to the audit log, stamped with the current time.
 func (s *Store) RecordAudit(ctx context.Context, rec AuditRecord) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO audit_log (at, org_id, key_id, method, route, target, status, request_id)
+	_, err := s.db.exec(ctx, `INSERT INTO audit_log (at, org_id, key_id, method, route, target, status, request_id)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		formatTime(s.now()), rec.OrgID, rec.KeyID, rec.Method, rec.Route, rec.Target, rec.Status, rec.RequestID)
 	if err != nil {
@@ -57,7 +57,7 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, err
 	if !f.Since.IsZero() {
 		since = formatTime(f.Since)
 	}
-	rows, err := s.db.QueryContext(ctx, `
+	rows, err := s.db.query(ctx, `
 	SELECT a.at, a.org_id, COALESCE(o.name, ''), a.key_id, a.method, a.route, a.target, a.status, a.request_id
 	FROM audit_log a LEFT JOIN organizations o ON o.id = a.org_id
 	WHERE (@org = '' OR o.name = @org) AND a.at >= @since
@@ -87,7 +87,7 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, err
 // PruneAudit deletes the audit entries recorded before t and returns how
 // many it deleted: the log grows with every write until pruned.
 func (s *Store) PruneAudit(ctx context.Context, t time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM audit_log WHERE at < ?`, formatTime(t))
+	res, err := s.db.exec(ctx, `DELETE FROM audit_log WHERE at < ?`, formatTime(t))
 	if err != nil {
 		return 0, fmt.Errorf("prune audit log: %w", err)
 	}

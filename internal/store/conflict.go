@@ -3,11 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Conflict fields: which uniqueness rule a new or changed connection broke.
@@ -28,15 +24,15 @@ func (e *ConflictError) Error() string {
 
 // conflictOr turns a unique violation caused by c into a *ConflictError
 // naming the connection that holds the name or account; other errors pass.
-func conflictOr(ctx context.Context, tx *sql.Tx, c Connection, err error) error {
-	if !isUniqueViolation(err) {
+func conflictOr(ctx context.Context, tx db, c Connection, err error) error {
+	if !tx.d.uniqueViolation(err) {
 		return err
 	}
 	var (
 		existing string
 		sameName bool
 	)
-	lookup := tx.QueryRowContext(ctx, `SELECT id, name = @name FROM connections
+	lookup := tx.queryRow(ctx, `SELECT id, name = @name FROM connections
 	WHERE org_id = @org AND id <> @id AND (name = @name OR (account_id = @account AND type = @type))
 	ORDER BY name = @name DESC LIMIT 1`,
 		sql.Named("org", c.OrgID), sql.Named("id", c.ID), sql.Named("name", c.Name),
@@ -49,12 +45,4 @@ func conflictOr(ctx context.Context, tx *sql.Tx, c Connection, err error) error 
 		field = ConflictName
 	}
 	return &ConflictError{Field: field, ExistingID: existing}
-}
-
-// isUniqueViolation reports whether err is SQLite refusing a duplicate in a
-// UNIQUE or PRIMARY KEY constraint.
-func isUniqueViolation(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) &&
-		(se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }

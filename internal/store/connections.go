@@ -46,8 +46,11 @@ type Created struct {
 // errors of a key used before).
 func (s *Store) CreateConnection(ctx context.Context, c Connection, idem *Idempotency) (Created, error) {
 	var out Created
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx db) error {
 		now := s.now()
+		if err := tx.lockOrganization(ctx, c.OrgID); err != nil {
+			return err
+		}
 		if idem != nil {
 			keyed, found, err := keyedConnection(ctx, tx, c.OrgID, idem, now)
 			if found || err != nil {
@@ -63,16 +66,15 @@ func (s *Store) CreateConnection(ctx context.Context, c Connection, idem *Idempo
 		c.ID, c.Version, c.CreatedAt, c.UpdatedAt = newConnectionID(), 1, now, now
 		c.Regions = nonNil(c.Regions)
 		c.Health = Health{Status: HealthPending, Details: []HealthDetail{}}
-		res, err := tx.ExecContext(ctx, `INSERT INTO connections
+		err := tx.savepoint(ctx, func() error {
+			return tx.queryRow(ctx, `INSERT INTO connections
 	(id, org_id, name, type, role_arn, account_id, billing_bucket, regions, version, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, c.OrgID, c.Name, c.Type, c.RoleARN, c.AccountID, c.BillingBucket, encodeRegions(c.Regions),
-			c.Version, formatTime(c.CreatedAt), formatTime(c.UpdatedAt))
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+				c.ID, c.OrgID, c.Name, c.Type, c.RoleARN, c.AccountID, c.BillingBucket, encodeRegions(c.Regions),
+				c.Version, formatTime(c.CreatedAt), formatTime(c.UpdatedAt)).Scan(&c.seq)
+		})
 		if err != nil {
 			return conflictOr(ctx, tx, c, err)
-		}
-		if c.seq, err = res.LastInsertId(); err != nil {
-			return err
 		}
 		out.Connection = c
 		if idem != nil {
@@ -88,9 +90,9 @@ func (s *Store) CreateConnection(ctx context.Context, c Connection, idem *Idempo
 
 // requireBilling checks the onboarding prerequisite: the management (payer)
 // account is connected before any member account.
-func requireBilling(ctx context.Context, tx *sql.Tx, orgID string) error {
+func requireBilling(ctx context.Context, tx db, orgID string) error {
 	var ok bool
-	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM connections WHERE org_id = ? AND type = ?)`,
+	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM connections WHERE org_id = ? AND type = ?)`,
 		orgID, validate.TypeBilling).Scan(&ok)
 	if err == nil && !ok {
 		err = ErrBillingConnectionRequired
@@ -101,7 +103,7 @@ func requireBilling(ctx context.Context, tx *sql.Tx, orgID string) error {
 // Connection returns the organization's connection with the given ID. Another
 // organization's connection is ErrNotFound, like a missing one.
 func (s *Store) Connection(ctx context.Context, orgID, id string) (Connection, error) {
-	return scanConnection(s.db.QueryRowContext(ctx, selectConnection+` WHERE org_id = ? AND id = ?`, orgID, id))
+	return scanConnection(s.db.queryRow(ctx, selectConnection+` WHERE org_id = ? AND id = ?`, orgID, id))
 }
 
 // UpdateConnection loads the connection, lets change edit its Name, RoleARN,
@@ -110,8 +112,11 @@ func (s *Store) Connection(ctx context.Context, orgID, id string) (Connection, e
 // An error from change is returned unchanged and nothing is written.
 func (s *Store) UpdateConnection(ctx context.Context, orgID, id string, change func(*Connection) error) (Connection, error) {
 	var out Connection
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := scanConnection(tx.QueryRowContext(ctx, selectConnection+` WHERE org_id = ? AND id = ?`, orgID, id))
+	err := s.inTx(ctx, func(tx db) error {
+		if err := tx.lockOrganization(ctx, orgID); err != nil {
+			return err
+		}
+		cur, err := scanConnection(tx.queryRow(ctx, selectConnection+` WHERE org_id = ? AND id = ?`, orgID, id))
 		if err != nil {
 			return err
 		}
@@ -133,9 +138,12 @@ func (s *Store) UpdateConnection(ctx context.Context, orgID, id string, change f
 			next.Health = Health{Status: HealthPending, Details: []HealthDetail{}, CheckedAt: cur.Health.CheckedAt,
 				LastHealthyAt: cur.Health.LastHealthyAt, PolicyVersion: cur.Health.PolicyVersion}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE connections SET `+set+` WHERE seq = ?`,
-			next.Name, next.RoleARN, next.AccountID, next.BillingBucket, encodeRegions(next.Regions),
-			next.Version, formatTime(next.UpdatedAt), next.seq)
+		err = tx.savepoint(ctx, func() error {
+			_, err := tx.exec(ctx, `UPDATE connections SET `+set+` WHERE seq = ?`,
+				next.Name, next.RoleARN, next.AccountID, next.BillingBucket, encodeRegions(next.Regions),
+				next.Version, formatTime(next.UpdatedAt), next.seq)
+			return err
+		})
 		if err != nil {
 			return conflictOr(ctx, tx, next, err)
 		}
@@ -161,11 +169,15 @@ func sameContent(a, b Connection) bool {
 // The organization's last billing connection cannot go while resource
 // connections remain (*ResourceConnectionsExistError). The check and the
 // delete share one immediate transaction, so a resource connection created
-// concurrently is either seen by the check or refused for want of billing.
+// concurrently is either seen by the check or refused for want of billing
+// (in PostgreSQL, both take the organization's lock first).
 func (s *Store) DeleteConnection(ctx context.Context, orgID, id string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx db) error {
+		if err := tx.lockOrganization(ctx, orgID); err != nil {
+			return err
+		}
 		var typ string
-		err := tx.QueryRowContext(ctx, `SELECT type FROM connections WHERE org_id = ? AND id = ?`, orgID, id).Scan(&typ)
+		err := tx.queryRow(ctx, `SELECT type FROM connections WHERE org_id = ? AND id = ?`, orgID, id).Scan(&typ)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrNotFound
@@ -177,15 +189,15 @@ func (s *Store) DeleteConnection(ctx context.Context, orgID, id string) error {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM connections WHERE org_id = ? AND id = ?`, orgID, id)
+		_, err = tx.exec(ctx, `DELETE FROM connections WHERE org_id = ? AND id = ?`, orgID, id)
 		return err
 	})
 }
 
 // requireNoDependents refuses to delete billing connection id when it is the
 // organization's last and resource connections depend on it.
-func requireNoDependents(ctx context.Context, tx *sql.Tx, orgID, id string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, name, COUNT(*) OVER () FROM connections
+func requireNoDependents(ctx context.Context, tx db, orgID, id string) error {
+	rows, err := tx.query(ctx, `SELECT id, name, COUNT(*) OVER () FROM connections
 	WHERE org_id = @org AND type = @resource
 	  AND NOT EXISTS (SELECT 1 FROM connections WHERE org_id = @org AND type = @billing AND id <> @id)
 	ORDER BY seq LIMIT @limit`,

@@ -15,8 +15,8 @@ func (s *Store) ConnectionsByID(ctx context.Context, orgID string, ids []string)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, selectConnection+
-		` WHERE org_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY seq`, orgID, string(list))
+	rows, err := s.db.query(ctx, selectConnection+
+		` WHERE org_id = ? AND id IN (`+s.dialect.jsonStrings+`) ORDER BY seq`, orgID, string(list))
 	if err != nil {
 		return nil, err
 	}

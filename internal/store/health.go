@@ -46,7 +46,7 @@ func (s *Store) SaveHealth(ctx context.Context, id string, version int64, h Heal
 	if err != nil {
 		return false, err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE connections
+	res, err := s.db.exec(ctx, `UPDATE connections
 	SET health_status = ?, health_checked_at = ?, health_policy_version = ?, health_details = ?,
 	    health_last_healthy_at = CASE WHEN ? THEN ? ELSE health_last_healthy_at END
 	WHERE id = ? AND version = ?`,
@@ -63,7 +63,7 @@ func (s *Store) SaveHealth(ctx context.Context, id string, version int64, h Heal
 // whose last check finished before t (or never ran), oldest first, at most
 // limit of them: the periodic checker's work list.
 func (s *Store) ConnectionsCheckedBefore(ctx context.Context, t time.Time, limit int) ([]Connection, error) {
-	rows, err := s.db.QueryContext(ctx, selectConnection+`
+	rows, err := s.db.query(ctx, selectConnection+`
 	WHERE health_checked_at < ? ORDER BY health_checked_at, seq LIMIT ?`, formatTime(t), limit)
 	if err != nil {
 		return nil, err

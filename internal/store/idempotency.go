@@ -27,13 +27,13 @@ type Idempotency struct {
 // when the key came with another request, and *KeyedConnectionDeletedError
 // when its connection has been deleted since. Expired keys of the
 // organization are forgotten first.
-func keyedConnection(ctx context.Context, tx *sql.Tx, orgID string, idem *Idempotency, now time.Time) (Connection, bool, error) {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE org_id = ? AND created_at < ?`,
+func keyedConnection(ctx context.Context, tx db, orgID string, idem *Idempotency, now time.Time) (Connection, bool, error) {
+	if _, err := tx.exec(ctx, `DELETE FROM idempotency_keys WHERE org_id = ? AND created_at < ?`,
 		orgID, formatTime(now.Add(-IdempotencyKeyTTL))); err != nil {
 		return Connection{}, false, err
 	}
 	var hash, id string
-	err := tx.QueryRowContext(ctx, `SELECT request_hash, connection_id FROM idempotency_keys WHERE org_id = ? AND key = ?`,
+	err := tx.queryRow(ctx, `SELECT request_hash, connection_id FROM idempotency_keys WHERE org_id = ? AND key = ?`,
 		orgID, idem.Key).Scan(&hash, &id)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -41,7 +41,7 @@ func keyedConnection(ctx context.Context, tx *sql.Tx, orgID string, idem *Idempo
 	case err != nil:
 		return Connection{}, false, err
 	}
-	c, err := scanConnection(tx.QueryRowContext(ctx, selectConnection+` WHERE org_id = ? AND id = ?`, orgID, id))
+	c, err := scanConnection(tx.queryRow(ctx, selectConnection+` WHERE org_id = ? AND id = ?`, orgID, id))
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return Connection{}, false, &KeyedConnectionDeletedError{ConnectionID: id}
@@ -54,10 +54,10 @@ func keyedConnection(ctx context.Context, tx *sql.Tx, orgID string, idem *Idempo
 }
 
 // recordKey keeps the key of the create that made c.
-func recordKey(ctx context.Context, tx *sql.Tx, c Connection, idem *Idempotency, now time.Time) error {
+func recordKey(ctx context.Context, tx db, c Connection, idem *Idempotency, now time.Time) error {
 	// status and response are schema 1's stored reply, kept for its NOT NULL
 	// constraint: replays serve the connection as it is now instead.
-	_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (org_id, key, request_hash, connection_id, status, response, created_at)
-	VALUES (?, ?, ?, ?, 201, x'', ?)`, c.OrgID, idem.Key, idem.RequestHash, c.ID, formatTime(now))
+	_, err := tx.exec(ctx, `INSERT INTO idempotency_keys (org_id, key, request_hash, connection_id, status, response, created_at)
+	VALUES (?, ?, ?, ?, 201, ?, ?)`, c.OrgID, idem.Key, idem.RequestHash, c.ID, []byte{}, formatTime(now))
 	return err
 }

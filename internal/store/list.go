@@ -24,7 +24,7 @@ type Page struct {
 // creation order.
 func (s *Store) ListConnections(ctx context.Context, orgID string, opts ListOptions) (Page, error) {
 	// One row beyond the page tells whether another page follows.
-	rows, err := s.db.QueryContext(ctx, selectConnection+`
+	rows, err := s.db.query(ctx, selectConnection+`
 	WHERE org_id = @org AND seq > @after
 	  AND (@name = '' OR name = @name)
 	  AND (@account = '' OR account_id = @account)

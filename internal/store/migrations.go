@@ -2,20 +2,21 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
 // migration is one step of the schema. Steps are applied in order, each in
 // its own transaction, and recorded in schema_migrations; never edit a step
-// that has shipped, append a new one.
+// that has shipped, append a new one, to each dialect's list under the same
+// version (PostgreSQL's list starts at version 5 with the whole schema of
+// then, since no PostgreSQL database predates it).
 type migration struct {
 	version int
 	name    string
 	sql     string
 }
 
-var migrations = []migration{
+var sqliteMigrations = []migration{
 	{1, "initial schema", `
 CREATE TABLE organizations (
 	id          TEXT PRIMARY KEY,
@@ -84,29 +85,124 @@ CREATE TABLE audit_log (
 	request_id TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX audit_log_at ON audit_log (at);`},
+	{5, "health checks scheduled and leased", scheduling},
 }
 
-// migrate applies the migrations the database has not seen yet. The version
-// check runs inside each step's immediate transaction, so two processes
-// migrating the same file at once apply every step exactly once.
+// scheduling adds the columns by which replicas share the periodic checks:
+// when each connection is next due, and which replica holds its check until
+// when (see ClaimDueChecks).
+const scheduling = `
+ALTER TABLE connections ADD COLUMN next_check_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE connections ADD COLUMN check_lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE connections ADD COLUMN check_lease_expires_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE connections ADD COLUMN health_checks INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX connections_next_check_at ON connections (next_check_at);`
+
+// postgresMigrations are the schema in PostgreSQL: the tables and columns of
+// SQLite's, so that one set of statements serves both. Times are RFC 3339
+// text in UTC, as in SQLite, which orders them as it orders the times.
+var postgresMigrations = []migration{
+	{5, "initial schema", `
+CREATE TABLE organizations (
+	id          TEXT PRIMARY KEY,
+	name        TEXT NOT NULL UNIQUE,
+	external_id TEXT NOT NULL UNIQUE,
+	created_at  TEXT NOT NULL
+);
+CREATE TABLE api_keys (
+	-- Named as SQLite's implicit rowid: keys are listed in creation order in both.
+	rowid        BIGINT GENERATED ALWAYS AS IDENTITY,
+	id           TEXT PRIMARY KEY,
+	org_id       TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+	hash         TEXT NOT NULL UNIQUE,
+	scopes       TEXT NOT NULL,
+	created_at   TEXT NOT NULL,
+	expires_at   TEXT NOT NULL DEFAULT '',
+	revoked_at   TEXT NOT NULL DEFAULT '',
+	last_used_at TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE connections (
+	seq                    BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	id                     TEXT NOT NULL UNIQUE,
+	org_id                 TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+	name                   TEXT NOT NULL,
+	type                   TEXT NOT NULL CHECK (type IN ('resource', 'billing')),
+	role_arn               TEXT NOT NULL,
+	account_id             TEXT NOT NULL,
+	billing_bucket         TEXT NOT NULL DEFAULT '',
+	regions                TEXT NOT NULL DEFAULT '[]',
+	version                BIGINT NOT NULL DEFAULT 1,
+	created_at             TEXT NOT NULL,
+	updated_at             TEXT NOT NULL,
+	health_status          TEXT NOT NULL DEFAULT 'pending' CHECK (health_status IN ('pending', 'healthy', 'unhealthy')),
+	health_checked_at      TEXT NOT NULL DEFAULT '',
+	health_last_healthy_at TEXT NOT NULL DEFAULT '',
+	health_policy_version  TEXT NOT NULL DEFAULT '',
+	health_details         TEXT NOT NULL DEFAULT '[]',
+	UNIQUE (org_id, name),
+	UNIQUE (org_id, account_id, type)
+);
+CREATE INDEX connections_health_checked_at ON connections (health_checked_at);
+CREATE TABLE idempotency_keys (
+	org_id        TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+	key           TEXT NOT NULL,
+	request_hash  TEXT NOT NULL,
+	status        INTEGER NOT NULL,
+	response      BYTEA NOT NULL,
+	created_at    TEXT NOT NULL,
+	connection_id TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (org_id, key)
+);
+CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
+CREATE TABLE audit_log (
+	seq        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	at         TEXT NOT NULL,
+	org_id     TEXT NOT NULL,
+	key_id     TEXT NOT NULL,
+	method     TEXT NOT NULL,
+	route      TEXT NOT NULL,
+	target     TEXT NOT NULL DEFAULT '',
+	status     INTEGER NOT NULL,
+	request_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log (at);` + scheduling},
+}
+
+// migrate applies the migrations the database has not seen yet, on one
+// connection that holds the dialect's migration lock throughout, so that
+// replicas starting together apply every step exactly once. (In SQLite the
+// version check runs inside each step's immediate transaction, which holds
+// the file's write lock.)
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	conn, err := s.pool.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	h := db{q: conn, d: s.dialect, statements: &s.statements}
+	if s.dialect.lockMigrations != "" {
+		if _, err := h.exec(ctx, s.dialect.lockMigrations); err != nil {
+			return fmt.Errorf("take the migration lock: %w", err)
+		}
+		defer h.exec(context.WithoutCancel(ctx), s.dialect.unlockMigrations) //nolint:errcheck // closing the session releases it too
+	}
+	if _, err := h.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    INTEGER PRIMARY KEY,
 	name       TEXT NOT NULL,
 	applied_at TEXT NOT NULL
 )`); err != nil {
 		return err
 	}
-	for _, m := range migrations {
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+	for _, m := range s.dialect.migrations {
+		err := inTx(ctx, conn, h, func(tx db) error {
 			var applied bool
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, m.version).Scan(&applied); err != nil || applied {
+			if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, m.version).Scan(&applied); err != nil || applied {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if _, err := tx.exec(ctx, m.sql); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			_, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, formatTime(s.now()))
 			return err
 		})
@@ -120,9 +216,9 @@ func (s *Store) migrate(ctx context.Context) error {
 // SchemaVersion reports the highest migration applied to the database.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	err := s.db.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, err
 }
 
 // LatestSchemaVersion is the schema version Open migrates a database to.
-func LatestSchemaVersion() int { return migrations[len(migrations)-1].version }
+func LatestSchemaVersion() int { return sqliteMigrations[len(sqliteMigrations)-1].version }

@@ -13,16 +13,16 @@ func TestKeyLifecycleMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "costlink.db")
 
-	all := migrations
-	migrations = all[:3] // versions 1-3: the schema before key lifecycle
+	all := sqliteDialect.migrations
+	sqliteDialect.migrations = all[:3] // versions 1-3: the schema before key lifecycle
 	old, err := Open(path)
-	migrations = all
+	sqliteDialect.migrations = all
 	if err != nil {
 		t.Fatal(err)
 	}
 	org := testOrg(t, old, "acme")
 	token := "clk_" + randomHex(20)
-	if _, err := old.db.ExecContext(ctx, `INSERT INTO api_keys (id, org_id, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)`,
+	if _, err := old.db.exec(ctx, `INSERT INTO api_keys (id, org_id, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)`,
 		"key_old", org.ID, hashToken(token), ScopeConnectionsRead, formatTime(old.now())); err != nil {
 		t.Fatal(err)
 	}

@@ -24,14 +24,14 @@ func (s *Store) EnsureOrganization(ctx context.Context, name string) (Organizati
 		return Organization{}, fmt.Errorf("organization name %q is not valid: it must be non-empty without surrounding spaces", name)
 	}
 	var org Organization
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx,
+	err := s.inTx(ctx, func(tx db) error {
+		if _, err := tx.exec(ctx,
 			`INSERT INTO organizations (id, name, external_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
 			newOrganizationID(), name, newExternalID(), formatTime(s.now())); err != nil {
 			return err
 		}
 		var err error
-		org, err = scanOrganization(tx.QueryRowContext(ctx, selectOrganization+` WHERE name = ?`, name))
+		org, err = scanOrganization(tx.queryRow(ctx, selectOrganization+` WHERE name = ?`, name))
 		return err
 	})
 	return org, err
@@ -39,7 +39,7 @@ func (s *Store) EnsureOrganization(ctx context.Context, name string) (Organizati
 
 // Organization returns the organization with the given ID.
 func (s *Store) Organization(ctx context.Context, id string) (Organization, error) {
-	return scanOrganization(s.db.QueryRowContext(ctx, selectOrganization+` WHERE id = ?`, id))
+	return scanOrganization(s.db.queryRow(ctx, selectOrganization+` WHERE id = ?`, id))
 }
 
 const selectOrganization = `SELECT id, name, external_id, created_at FROM organizations`

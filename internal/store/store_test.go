@@ -8,25 +8,53 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/costlink/terraform-provider-costlink/internal/pgtest"
 	"github.com/costlink/terraform-provider-costlink/internal/validate"
 )
 
-func openTestStore(t *testing.T) (*Store, string) {
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
+}
+
+// engine is a database the store runs on: dsn makes a fresh, empty one.
+type engine struct {
+	name string
+	dsn  func(t *testing.T) string
+}
+
+var (
+	sqliteEngine   = engine{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "costlink.db") }}
+	postgresEngine = engine{"postgres", func(t *testing.T) string { return pgtest.NewDatabase(t) }}
+)
+
+// forEachEngine runs test against each engine, as a subtest named after it:
+// the store's tests are one conformance suite that both engines pass.
+func forEachEngine(t *testing.T, test func(t *testing.T, e engine)) {
+	for _, e := range []engine{sqliteEngine, postgresEngine} {
+		t.Run(e.name, func(t *testing.T) { test(t, e) })
+	}
+}
+
+// openTestStore opens a fresh database of engine e and returns it with its DSN.
+func openTestStore(t *testing.T, e engine) (*Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "costlink.db")
-	s, err := Open(path)
+	dsn := e.dsn(t)
+	s, err := Open(dsn)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, path
+	return s, dsn
 }
 
-// openTwoHandles opens one file twice, as the server and the keys command
-// do, to test writers that meet only through the database.
-func openTwoHandles(t *testing.T) (*Store, *Store) {
+// openTwoHandles opens one database twice, as the server and the keys
+// command do with a file, or two replicas do with PostgreSQL, to test
+// writers that meet only through the database.
+func openTwoHandles(t *testing.T, e engine) (*Store, *Store) {
 	t.Helper()
-	s, path := openTestStore(t)
+	s, path := openTestStore(t, e)
 	s2, err := Open(path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -77,39 +105,56 @@ func assertCount(t *testing.T, s *Store, orgID string, want int) {
 	}
 }
 
+// TestOpenAppliesMigrationsOnce opens a fresh database from several
+// processes at once, as replicas starting together do: the migration lock
+// lets one apply each step and the others find it applied.
 func TestOpenAppliesMigrationsOnce(t *testing.T) {
-	s, path := openTestStore(t)
-	ctx := context.Background()
-	for range 2 {
-		again, err := Open(path)
-		if err != nil {
-			t.Fatalf("reopen: %v", err)
+	forEachEngine(t, func(t *testing.T, e engine) {
+		dsn := e.dsn(t)
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for range 4 {
+			wg.Go(func() {
+				s, err := Open(dsn)
+				if err == nil {
+					err = s.Close()
+				}
+				errs <- err
+			})
 		}
-		again.Close()
-	}
-	v, err := s.SchemaVersion(ctx)
-	if err != nil || v != len(migrations) {
-		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, len(migrations))
-	}
-	var rows int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&rows); err != nil || rows != len(migrations) {
-		t.Fatalf("schema_migrations has %d rows (%v), want %d", rows, err, len(migrations))
-	}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("Open while others migrate: %v", err)
+			}
+		}
+		s, _ := openTestStore(t, engine{e.name, func(*testing.T) string { return dsn }})
+		ctx := context.Background()
+		v, err := s.SchemaVersion(ctx)
+		if err != nil || v != LatestSchemaVersion() {
+			t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, LatestSchemaVersion())
+		}
+		var rows int
+		if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&rows); err != nil || rows != len(s.dialect.migrations) {
+			t.Fatalf("schema_migrations has %d rows (%v), want %d", rows, err, len(s.dialect.migrations))
+		}
+	})
 }
 
 func TestOpenSetsPragmas(t *testing.T) {
-	s, _ := openTestStore(t)
+	s, _ := openTestStore(t, sqliteEngine)
 	ctx := context.Background()
 	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "5000"} {
 		var got string
-		if err := s.db.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil || got != want {
+		if err := s.db.queryRow(ctx, "PRAGMA "+pragma).Scan(&got); err != nil || got != want {
 			t.Errorf("PRAGMA %s = %q (%v), want %q", pragma, got, err, want)
 		}
 	}
 }
 
 func TestOpenRestrictsFileMode(t *testing.T) {
-	s, path := openTestStore(t)
+	s, path := openTestStore(t, sqliteEngine)
 	testOrg(t, s, "acme") // a write, so the WAL file exists
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		assertMode(t, p, 0o600)
@@ -142,23 +187,25 @@ func assertMode(t *testing.T, path string, want os.FileMode) {
 // TestConcurrentWriters writes from two handles on one file, as the server
 // and the keys command do, and from many goroutines at once.
 func TestConcurrentWriters(t *testing.T) {
-	s, s2 := openTwoHandles(t)
-	ctx := context.Background()
-	org := testOrg(t, s, "acme")
-	mustCreate(t, s, conn(org.ID, validate.TypeBilling, 1))
+	forEachEngine(t, func(t *testing.T, e engine) {
+		s, s2 := openTwoHandles(t, e)
+		ctx := context.Background()
+		org := testOrg(t, s, "acme")
+		mustCreate(t, s, conn(org.ID, validate.TypeBilling, 1))
 
-	var wg sync.WaitGroup
-	for i := range 20 {
-		wg.Go(func() {
-			st := []*Store{s, s2}[i%2]
-			if _, err := st.CreateConnection(ctx, conn(org.ID, validate.TypeResource, 100+i), nil); err != nil {
-				t.Errorf("create %d: %v", i, err)
-			}
-			if _, _, err := st.CreateAPIKey(ctx, org.ID, Scopes); err != nil {
-				t.Errorf("key %d: %v", i, err)
-			}
-		})
-	}
-	wg.Wait()
-	assertCount(t, s, org.ID, 21)
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Go(func() {
+				st := []*Store{s, s2}[i%2]
+				if _, err := st.CreateConnection(ctx, conn(org.ID, validate.TypeResource, 100+i), nil); err != nil {
+					t.Errorf("create %d: %v", i, err)
+				}
+				if _, _, err := st.CreateAPIKey(ctx, org.ID, Scopes); err != nil {
+					t.Errorf("key %d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		assertCount(t, s, org.ID, 21)
+	})
 }
