@@ -8,7 +8,7 @@ import (
 
 func TestBindNumbersPlaceholdersForPostgreSQL(t *testing.T) {
 	for _, tc := range []struct {
-		query, want string
+		query, want  string
 		args, values []any
 	}{
 		{`SELECT 1 FROM t WHERE a = ? AND b = ?`, `SELECT 1 FROM t WHERE a = $1 AND b = $2`, []any{"x", 2}, []any{"x", 2}},
