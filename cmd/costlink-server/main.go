@@ -117,7 +117,7 @@ func failure(stderr io.Writer, err error) int {
 
 // dbFlag adds the --db flag every subcommand has.
 func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", envOr("COSTLINK_DB", "./costlink.db"), "SQLite database file, created if missing (env COSTLINK_DB)")
+	return fs.String("db", envOr("COSTLINK_DB", "./costlink.db"), "the database: a SQLite file, created if missing, or a PostgreSQL URL (postgres://user:password@host:5432/db?sslmode=verify-full), which several replicas may share (env COSTLINK_DB)")
 }
 
 // envOr returns the environment variable name, or def when it is unset or empty.
