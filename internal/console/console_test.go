@@ -1,0 +1,180 @@
+package console
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/costlink/terraform-provider-costlink/internal/server"
+	"github.com/costlink/terraform-provider-costlink/internal/store"
+)
+
+// testPrincipalARN is the platform's principal of the unit tests' service.
+const testPrincipalARN = "arn:aws:iam::123456789012:root"
+
+// testService is the service with its console, on a test server, with an
+// organization that has a read-write and a read-only key.
+type testService struct {
+	url      string
+	store    *store.Store
+	orgID    string
+	writeKey string
+	readKey  string
+	sessions SessionStore
+}
+
+// newTestService serves the API of a new SQLite store (no health checks:
+// connections stay pending) behind the console.
+func newTestService(t *testing.T, secure bool) *testService {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "costlink.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	api := server.New(server.Config{Store: st, PrincipalARN: testPrincipalARN})
+	t.Cleanup(api.Close)
+	sessions := NewMemorySessions()
+	srv := httptest.NewServer(New(Config{API: api, Secure: secure, Sessions: sessions}))
+	t.Cleanup(srv.Close)
+
+	ctx := context.Background()
+	org, err := st.EnsureOrganization(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeKey, _, err := st.CreateAPIKey(ctx, org.ID, store.Scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readKey, _, err := st.CreateAPIKey(ctx, org.ID, []string{store.ScopeConnectionsRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testService{url: srv.URL, store: st, orgID: org.ID, writeKey: writeKey, readKey: readKey, sessions: sessions}
+}
+
+// browser is a client with a cookie jar that does not follow redirects, so
+// tests see each answer.
+func browser(t *testing.T) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// page is an answer with its body read.
+type page struct {
+	*http.Response
+	body string
+}
+
+func get(t *testing.T, c *http.Client, u string) page {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readPage(t, resp)
+}
+
+func post(t *testing.T, c *http.Client, u string, form url.Values) page {
+	t.Helper()
+	resp, err := c.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readPage(t, resp)
+}
+
+func readPage(t *testing.T, resp *http.Response) page {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page{Response: resp, body: string(b)}
+}
+
+// signIn signs c in with key and returns the session's CSRF token, read
+// from the sign-out form as a browser has it.
+func (ts *testService) signIn(t *testing.T, c *http.Client, key string) string {
+	t.Helper()
+	p := post(t, c, ts.url+signInPath, url.Values{"api_key": {key}})
+	if p.StatusCode != http.StatusSeeOther || p.Header.Get("Location") != connectionsPath {
+		t.Fatalf("sign-in answered %d to %q, want 303 to %s: %s", p.StatusCode, p.Header.Get("Location"), connectionsPath, p.body)
+	}
+	return csrfToken(t, get(t, c, ts.url+connectionsPath).body)
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func csrfToken(t *testing.T, body string) string {
+	t.Helper()
+	m := csrfInput.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token in the page:\n%s", body)
+	}
+	return m[1]
+}
+
+// listConnections reads the organization's connections from the store.
+func (ts *testService) listConnections(t *testing.T) []store.Connection {
+	t.Helper()
+	page, err := ts.store.ListConnections(context.Background(), ts.orgID, store.ListOptions{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page.Connections
+}
+
+// connectionNames are the names of the organization's connections.
+func (ts *testService) connectionNames(t *testing.T) []string {
+	t.Helper()
+	var names []string
+	for _, c := range ts.listConnections(t) {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+// seedBilling stores the organization's billing connection, the
+// prerequisite of resource connections.
+func (ts *testService) seedBilling(t *testing.T) {
+	t.Helper()
+	_, err := ts.store.CreateConnection(context.Background(), store.Connection{
+		OrgID: ts.orgID, Name: "payer", Type: "billing", RoleARN: "arn:aws:iam::111111111111:role/costlink/costlink-billing-access",
+		AccountID: "111111111111", BillingBucket: "acme-billing-export",
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustContain(t *testing.T, body string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q:\n%s", want, body)
+		}
+	}
+}
+
+func mustNotContain(t *testing.T, body string, unwanted ...string) {
+	t.Helper()
+	for _, u := range unwanted {
+		if strings.Contains(body, u) {
+			t.Errorf("the page has %q:\n%s", u, body)
+		}
+	}
+}
