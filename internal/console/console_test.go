@@ -23,6 +23,7 @@ const testPrincipalARN = "arn:aws:iam::123456789012:root"
 // organization that has a read-write and a read-only key.
 type testService struct {
 	url      string
+	handler  http.Handler // the console, for calls without a network
 	store    *store.Store
 	orgID    string
 	writeKey string
@@ -32,7 +33,7 @@ type testService struct {
 
 // newTestService serves the API of a new SQLite store (no health checks:
 // connections stay pending) behind the console.
-func newTestService(t *testing.T, secure bool) *testService {
+func newTestService(t testing.TB, secure bool) *testService {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "costlink.db"))
 	if err != nil {
@@ -42,7 +43,8 @@ func newTestService(t *testing.T, secure bool) *testService {
 	api := server.New(server.Config{Store: st, PrincipalARN: testPrincipalARN})
 	t.Cleanup(api.Close)
 	sessions := NewMemorySessions()
-	srv := httptest.NewServer(New(Config{API: api, Secure: secure, Sessions: sessions}))
+	handler := New(Config{API: api, Secure: secure, Sessions: sessions})
+	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 
 	ctx := context.Background()
@@ -58,7 +60,7 @@ func newTestService(t *testing.T, secure bool) *testService {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testService{url: srv.URL, store: st, orgID: org.ID, writeKey: writeKey, readKey: readKey, sessions: sessions}
+	return &testService{url: srv.URL, handler: handler, store: st, orgID: org.ID, writeKey: writeKey, readKey: readKey, sessions: sessions}
 }
 
 // browser is a client with a cookie jar that does not follow redirects, so
@@ -150,7 +152,7 @@ func (ts *testService) connectionNames(t *testing.T) []string {
 
 // seedBilling stores the organization's billing connection, the
 // prerequisite of resource connections.
-func (ts *testService) seedBilling(t *testing.T) {
+func (ts *testService) seedBilling(t testing.TB) {
 	t.Helper()
 	_, err := ts.store.CreateConnection(context.Background(), store.Connection{
 		OrgID: ts.orgID, Name: "payer", Type: "billing", RoleARN: "arn:aws:iam::111111111111:role/costlink/costlink-billing-access",
