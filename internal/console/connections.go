@@ -136,7 +136,7 @@ func (c *console) tablePage(ctx context.Context, r *http.Request, s *Session, f 
 // checkNow runs a health check of one connection and shows its outcome.
 func (c *console) checkNow(w http.ResponseWriter, r *http.Request, s *Session) {
 	name := r.PostFormValue("name") // for the message only
-	var h health
+	var h connectionHealth
 	err := c.api.call(r.Context(), r, s.APIKey, http.MethodPost, connectionURL(r)+"/health/check", nil, &h)
 	message := fmt.Sprintf("Checked %s: %s.", name, h.Status)
 	if err != nil {

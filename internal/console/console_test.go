@@ -12,12 +12,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/costlink/terraform-provider-costlink/internal/acctest"
 	"github.com/costlink/terraform-provider-costlink/internal/server"
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
 
-// testPrincipalARN is the platform's principal of the unit tests' service.
-const testPrincipalARN = "arn:aws:iam::123456789012:root"
+// testPrincipalARN is the platform's principal of the tests' service: the
+// one the browser tests' roles in moto trust.
+const testPrincipalARN = acctest.ServicePrincipalARN
 
 // testService is the service with its console, on a test server, with an
 // organization that has a read-write and a read-only key.
@@ -31,16 +33,22 @@ type testService struct {
 	sessions SessionStore
 }
 
-// newTestService serves the API of a new SQLite store (no health checks:
-// connections stay pending) behind the console.
+// newTestService serves the API of a new SQLite store behind the console,
+// without health checks: connections stay pending.
 func newTestService(t testing.TB, secure bool) *testService {
+	t.Helper()
+	return startTestService(t, secure, nil)
+}
+
+// startTestService is newTestService with prober checking health.
+func startTestService(t testing.TB, secure bool, prober server.Prober) *testService {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "costlink.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	api := server.New(server.Config{Store: st, PrincipalARN: testPrincipalARN})
+	api := server.New(server.Config{Store: st, PrincipalARN: testPrincipalARN, Prober: prober})
 	t.Cleanup(api.Close)
 	sessions := NewMemorySessions()
 	handler := New(Config{API: api, Secure: secure, Sessions: sessions})

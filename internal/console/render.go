@@ -26,6 +26,7 @@ var pages = parsePages()
 func parsePages() map[string]*template.Template {
 	funcs := template.FuncMap{
 		"when":    formatTime,
+		"brief":   brief,
 		"join":    strings.Join,
 		"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	}
@@ -43,6 +44,23 @@ func formatTime(t *time.Time) string {
 		return "never"
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// briefLength bounds the reason a table row shows before it is opened: a
+// reason can list a hundred missing actions.
+const briefLength = 120
+
+// brief is s cut at a word to about briefLength characters.
+func brief(s string) string {
+	runes := []rune(s)
+	if len(runes) <= briefLength {
+		return s
+	}
+	cut := string(runes[:briefLength])
+	if i := strings.LastIndexAny(cut, " ,:;"); i > briefLength/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
 }
 
 // pageData is what the layout renders around a page.

@@ -22,16 +22,16 @@ type organization struct {
 }
 
 type connection struct {
-	ID        string   `json:"id"`
-	Name      string   `json:"name"`
-	Type      string   `json:"type"`
-	RoleARN   string   `json:"role_arn"`
-	AccountID string   `json:"account_id"`
-	Regions   []string `json:"regions"`
-	Health    health   `json:"health"`
+	ID        string           `json:"id"`
+	Name      string           `json:"name"`
+	Type      string           `json:"type"`
+	RoleARN   string           `json:"role_arn"`
+	AccountID string           `json:"account_id"`
+	Regions   []string         `json:"regions"`
+	Health    connectionHealth `json:"health"`
 }
 
-type health struct {
+type connectionHealth struct {
 	Status        string         `json:"status"`
 	CheckedAt     *time.Time     `json:"checked_at"`
 	LastHealthyAt *time.Time     `json:"last_healthy_at"`
