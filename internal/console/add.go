@@ -23,6 +23,7 @@ type addView struct {
 	Policy                 policy
 	NeedsBilling           bool // the organization has no billing connection yet
 	Snippet                string
+	IdempotencyKey         string // new for each form shown: a second submit of it creates nothing more
 	CanWrite               bool
 	CSRFToken              string
 }
@@ -31,16 +32,18 @@ func (c *console) addPage(w http.ResponseWriter, r *http.Request, s *Session) {
 	c.renderAdd(w, r, s, http.StatusOK, addForm{}, nil)
 }
 
-// addForm is what the user typed.
+// addForm is what the user typed, and the form's idempotency key.
 type addForm struct {
 	Name, RoleARN, Regions string
+	IdempotencyKey         string
 }
 
 func readAddForm(r *http.Request) addForm {
 	return addForm{
-		Name:    r.PostFormValue("name"),
-		RoleARN: strings.TrimSpace(r.PostFormValue("role_arn")),
-		Regions: r.PostFormValue("regions"),
+		Name:           r.PostFormValue("name"),
+		RoleARN:        strings.TrimSpace(r.PostFormValue("role_arn")),
+		Regions:        r.PostFormValue("regions"),
+		IdempotencyKey: r.PostFormValue("idempotency_key"),
 	}
 }
 
@@ -59,8 +62,14 @@ func (c *console) addConnection(w http.ResponseWriter, r *http.Request, s *Sessi
 		c.renderAdd(w, r, s, http.StatusUnprocessableEntity, form, map[string]string{"name": err.Error()})
 		return
 	}
+	// A form sent twice (a double click, a resend after a lost answer)
+	// gets the connection the first one created, not a conflict.
+	var header http.Header
+	if form.IdempotencyKey != "" {
+		header = http.Header{"Idempotency-Key": {form.IdempotencyKey}}
+	}
 	var created connection
-	err := c.api.call(r.Context(), r, s.APIKey, http.MethodPost, apiConnections,
+	err := c.api.send(r.Context(), r, s.APIKey, http.MethodPost, apiConnections, header,
 		createRequest{Name: form.Name, RoleARN: form.RoleARN, Regions: form.regions()}, &created)
 	if err != nil {
 		c.renderAdd(w, r, s, statusOf(err), form, fieldErrors(err, "name", "role_arn", "regions"))
@@ -76,6 +85,9 @@ func (c *console) renderAdd(w http.ResponseWriter, r *http.Request, s *Session, 
 	view := addView{
 		Name: form.Name, RoleARN: form.RoleARN, Regions: form.Regions, Errors: errs,
 		NameRule: validate.ConnectionNameRule, CanWrite: s.CanWrite, CSRFToken: s.CSRFToken,
+		// A form shown again after a refusal is a new request: its
+		// corrected values must not replay the refused one's key.
+		IdempotencyKey: randomToken(),
 	}
 	if arn, err := validate.ParseRoleARN(form.RoleARN); err == nil {
 		view.AccountID = arn.AccountID

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -100,6 +101,30 @@ func TestAddShowsTheAPIsErrorsBesideTheirFields(t *testing.T) {
 	p = post(t, c, ts.url+connectionsPath, url.Values{csrfField: {token}, "name": {"prod"}, "role_arn": {goodRoleARN}})
 	if p.StatusCode != http.StatusConflict {
 		t.Errorf("a taken name: %d, want 409", p.StatusCode)
+	}
+}
+
+func TestAddSentTwiceCreatesOnce(t *testing.T) {
+	ts := newTestService(t, false)
+	ts.seedBilling(t)
+	c := browser(t)
+	token := ts.signIn(t, c, ts.writeKey)
+	form := get(t, c, ts.url+addPath).body
+	m := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(form)
+	if m == nil {
+		t.Fatalf("the add form has no idempotency key:\n%s", form)
+	}
+	submit := url.Values{csrfField: {token}, "idempotency_key": {m[1]}, "name": {"prod"}, "role_arn": {goodRoleARN}}
+	for i := range 2 {
+		if p := post(t, c, ts.url+connectionsPath, submit); p.StatusCode != http.StatusSeeOther {
+			t.Fatalf("submit %d: %d, want 303: %s", i+1, p.StatusCode, p.body)
+		}
+	}
+	if names := ts.connectionNames(t); len(names) != 2 {
+		t.Errorf("after the same form twice: %v, want payer and prod", names)
+	}
+	if again := get(t, c, ts.url+addPath).body; strings.Contains(again, m[1]) {
+		t.Error("the next form shown has the same idempotency key")
 	}
 }
 

@@ -22,6 +22,11 @@ type api struct {
 // answer is a *Problem. from is the browser's request: its address counts
 // against the API's per-address limit, as a direct call would.
 func (a api) call(ctx context.Context, from *http.Request, key, method, path string, in, out any) error {
+	return a.send(ctx, from, key, method, path, nil, in, out)
+}
+
+// send is call with more request headers.
+func (a api) send(ctx context.Context, from *http.Request, key, method, path string, header http.Header, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		encoded, err := json.Marshal(in)
@@ -33,6 +38,9 @@ func (a api) call(ctx context.Context, from *http.Request, key, method, path str
 	req, err := http.NewRequestWithContext(ctx, method, path, body)
 	if err != nil {
 		return err
+	}
+	for name, values := range header {
+		req.Header[name] = values
 	}
 	req.RemoteAddr = from.RemoteAddr
 	req.Header.Set("Authorization", "Bearer "+key)
