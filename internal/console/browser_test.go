@@ -209,6 +209,9 @@ func TestBrowserOnboarding(t *testing.T) {
 		t.Errorf("a bad name answered %d, want 422", status)
 	}
 	b.expectText("#name-error", "it contains a period (.)")
+	if focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.activeElement.id")); focused != "name" {
+		t.Errorf("after a refused name the focus is on %q, want the name field", focused)
+	}
 	if names := ts.connectionNames(t); len(names) != 1 {
 		t.Fatalf("connections after a bad name: %v", names)
 	}
