@@ -36,7 +36,7 @@ func (o *Org) SeedConnections(t *testing.T, conns []client.CreateConnectionReque
 		}
 		now := time.Now()
 		c := created.Connection
-		if _, err := st.SaveHealth(ctx, c.ID, c.Version, store.Health{Status: store.HealthHealthy, CheckedAt: now, LastHealthyAt: now}); err != nil {
+		if _, err := st.SaveHealth(ctx, c.ID, c.Version, store.Health{Status: store.HealthHealthy, CheckedAt: now, LastHealthyAt: now}, store.CheckRun{}); err != nil {
 			t.Fatalf("seeding the health of connection %q: %v", req.Name, err)
 		}
 		ids[i] = c.ID

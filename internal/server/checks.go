@@ -22,10 +22,15 @@ import (
 // after changes and on demand.
 const DefaultCheckConcurrency = 32
 
-// checkTimeout bounds one whole check. The prober bounds its AWS calls
-// itself; this also covers the store reads and writes around them, so that
-// nothing holds a worker for ever.
-const checkTimeout = 2 * time.Minute
+// DefaultCheckLease is how long a replica holds a connection for one check
+// when Config.CheckLease does not say: a check is bounded to two thirds of
+// it, so that a live replica's lease never lapses mid-check, and a dead
+// replica's connections are checked by another within it.
+const DefaultCheckLease = 3 * time.Minute
+
+// leasePoll is how often a replica that waits for another's check, or for
+// due connections, looks at the database.
+const leasePoll = 250 * time.Millisecond
 
 // errChecksStopped ends the checks still queued when the service closes.
 var errChecksStopped = errors.New("health checks stopped: the service is shutting down")
@@ -50,17 +55,23 @@ type Prober interface {
 type checks struct {
 	prober  Prober
 	results *counterVec
-	run     func(context.Context, store.Connection) (store.Health, error)
+	run     func(context.Context, checkJob) (store.Health, error)
 	log     *slog.Logger
+	lease   store.CheckRun // Owner: this replica, in the database's leases
+	leaseOf time.Duration  // how long a lease lasts
+	timeout time.Duration  // bounds a check once leased: two thirds of leaseOf
 
-	mu      sync.Mutex
-	queued  *sync.Cond         // signalled when a check is queued or the checks close
-	flights map[string]*flight // queued or running, by flightKey
-	urgent  []*flight          // someone waits for these (on demand, after a change): run first
-	routine []*flight          // periodic
-	closed  bool
-	ran     int           // checks finished since the last sweep's report
-	busy    time.Duration // the time they took
+	mu       sync.Mutex
+	queued   *sync.Cond         // signalled when a check is queued or the checks close
+	freed    chan struct{}      // receives when a worker comes free, for the periodic claims
+	flights  map[string]*flight // queued or running, by flightKey
+	urgent   []*flight          // someone waits for these (on demand, after a change): run first
+	routine  []*flight          // periodic
+	closed   bool
+	interval time.Duration // of the periodic checks; 0 when they do not run
+	ran      int           // checks finished since the last report
+	busy     time.Duration // the time they took
+	lag      time.Duration // the latest a periodic check started after it was due, since the last report
 
 	ctx     context.Context // cancelled by close
 	cancel  context.CancelFunc
@@ -68,9 +79,17 @@ type checks struct {
 	workers sync.WaitGroup
 }
 
+// checkJob is one check to run: of conn, with the lease on it already held
+// when a periodic claim took it, and the next periodic check then due.
+type checkJob struct {
+	conn   store.Connection
+	leased bool
+	next   time.Time // zero: the interval from now, if periodic checks run
+}
+
 // flight is one queued or running check and, once done is closed, its outcome.
 type flight struct {
-	conn    store.Connection
+	checkJob
 	urgent  bool // in the urgent queue
 	started bool
 
@@ -80,15 +99,23 @@ type flight struct {
 }
 
 // newChecks starts workers (DefaultCheckConcurrency when below 1) that run
-// queued checks with run.
-func newChecks(prober Prober, workers int, run func(context.Context, store.Connection) (store.Health, error), log *slog.Logger) *checks {
+// queued checks with run, under leases of replica owner for lease
+// (DefaultCheckLease when not positive).
+func newChecks(prober Prober, workers int, owner string, lease time.Duration, run func(context.Context, checkJob) (store.Health, error), log *slog.Logger) *checks {
 	ctx, cancel := context.WithCancel(context.Background())
+	if lease <= 0 {
+		lease = DefaultCheckLease
+	}
 	k := &checks{
 		prober:  prober,
 		results: newCounterVec("costlink_health_checks_total", "Health checks run, by result.", "result"),
 		run:     run,
 		log:     log,
+		lease:   store.CheckRun{Owner: owner},
+		leaseOf: lease,
+		timeout: lease * 2 / 3,
 		flights: map[string]*flight{},
+		freed:   make(chan struct{}, 1),
 		ctx:     ctx,
 		cancel:  cancel,
 	}
@@ -107,20 +134,25 @@ func newChecks(prober Prober, workers int, run func(context.Context, store.Conne
 // the current one.
 func flightKey(c store.Connection) string { return fmt.Sprintf("%s@%d", c.ID, c.Version) }
 
-// request queues a check of c unless one is queued or running, and returns
-// that check. An urgent request moves a queued periodic check ahead.
-func (k *checks) request(c store.Connection, urgent bool) *flight {
-	key := flightKey(c)
+// request queues job's check unless one of its connection version is
+// queued or running, and returns that check. An urgent request moves a
+// queued periodic check ahead; a periodic claim's lease passes to the
+// check it joins.
+func (k *checks) request(job checkJob, urgent bool) *flight {
+	key := flightKey(job.conn)
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	f, joined := k.flights[key]
+	if joined && job.leased && !f.started {
+		f.leased, f.next = true, job.next
+	}
 	switch {
 	case !joined && k.closed:
-		f = &flight{conn: c, done: make(chan struct{}), err: errChecksStopped}
+		f = &flight{checkJob: job, done: make(chan struct{}), err: errChecksStopped}
 		close(f.done)
 		return f
 	case !joined:
-		f = &flight{conn: c, done: make(chan struct{})}
+		f = &flight{checkJob: job, done: make(chan struct{})}
 		k.flights[key] = f
 	case f.started || f.urgent || !urgent:
 		return f
@@ -150,9 +182,7 @@ func (f *flight) wait(ctx context.Context) (store.Health, error) {
 func (k *checks) work() {
 	for f := k.next(); f != nil; f = k.next() {
 		began := time.Now()
-		ctx, cancel := context.WithTimeout(k.ctx, checkTimeout)
-		f.health, f.err = k.run(ctx, f.conn)
-		cancel()
+		f.health, f.err = k.run(k.ctx, f.checkJob)
 		if f.err != nil && k.ctx.Err() == nil {
 			k.log.Error("health check failed", "connection", f.conn.ID, "error", f.err)
 		}
@@ -162,6 +192,10 @@ func (k *checks) work() {
 		k.busy += time.Since(began)
 		k.mu.Unlock()
 		close(f.done)
+		select {
+		case k.freed <- struct{}{}:
+		default: // a wake-up is pending already
+		}
 	}
 }
 
@@ -213,29 +247,29 @@ func (k *checks) pending() int {
 	return len(k.flights)
 }
 
-// reportSweep logs what a sweep of connections over span needed: the
-// workers busy at once on average are the checks started per second times
-// a check's mean duration. Needing more than there are, the periodic checks
-// fall behind and connections are checked less often than the interval.
-func (k *checks) reportSweep(connections int, span time.Duration) {
+// report logs what the periodic checks of the last interval needed: the
+// workers busy at once, over every replica, are the checks a second that
+// total connections need times a check's mean duration. Checks that start
+// late (lag) mean this replica's workers, with the others', fall short.
+func (k *checks) report(total int, interval time.Duration) {
 	k.mu.Lock()
-	ran, busy := k.ran, k.busy
-	k.ran, k.busy = 0, 0
+	ran, busy, lag := k.ran, k.busy, k.lag
+	k.ran, k.busy, k.lag = 0, 0, 0
 	k.mu.Unlock()
 	if ran == 0 {
 		return
 	}
 	mean := busy / time.Duration(ran)
-	perSecond := float64(connections) / span.Seconds()
+	perSecond := float64(total) / interval.Seconds()
 	needed := int(math.Ceil(perSecond * mean.Seconds()))
-	attrs := []any{"connections", connections, "checks_per_second", perSecond, "mean_check", mean,
-		"workers_needed", needed, "workers", k.size}
-	if needed > k.size {
-		k.log.Warn("periodic health checks need more workers than --check-concurrency allows: "+
-			"connections are checked less often than the interval", attrs...)
+	attrs := []any{"connections", total, "checks_per_second", perSecond, "mean_check", mean, "checks_here", ran,
+		"workers_needed", needed, "workers", k.size, "latest_start", lag}
+	if lag > interval/10 {
+		k.log.Warn("periodic health checks start late: connections are checked less often than the interval; "+
+			"raise --check-concurrency (workers_needed is over all replicas) or --check-interval", attrs...)
 		return
 	}
-	k.log.Info("periodic health checks swept every connection", attrs...)
+	k.log.Info("periodic health checks kept their interval", attrs...)
 }
 
 // collectors are the checks' metrics: results, the checks pending, which
@@ -252,16 +286,17 @@ func (k *checks) collectors() []prometheus.Collector {
 	return cs
 }
 
-// runCheck checks c now, or joins the check of c already queued or running,
-// and returns the connection's health as stored afterwards.
+// runCheck checks c now, or joins the check of c already queued or running
+// here or on another replica, and returns the connection's health as
+// stored afterwards.
 func (s *server) runCheck(ctx context.Context, c store.Connection) (store.Health, error) {
-	return s.checks.request(c, true).wait(ctx)
+	return s.checks.request(checkJob{conn: c}, true).wait(ctx)
 }
 
 // checkSoon queues a check of c, unless one is queued or running, and does
 // not wait for it.
 func (s *server) checkSoon(c store.Connection) {
 	if s.checks != nil {
-		s.checks.request(c, true)
+		s.checks.request(checkJob{conn: c}, true)
 	}
 }

@@ -4,15 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
 
 // createResources creates n resource connections in acme at once.
@@ -141,27 +145,6 @@ func TestOnDemandCheckQueuedTooLongIsRetriable(t *testing.T) {
 	}
 }
 
-func TestPeriodicRoundQueuesEveryDueConnection(t *testing.T) {
-	const bound, connections = 2, 30
-	prober := &fakeProber{}
-	e := newEnv(t, Config{PrincipalARN: testPrincipal, Prober: prober, CheckConcurrency: bound})
-	srv := e.handler.(*Server)
-	e.withBilling()
-	e.createResources(connections - 1)
-	waitFor(t, "the checks after create", func() bool { return srv.s.checks.pending() == 0 })
-
-	prober.hold()
-	defer prober.let()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go srv.RunChecks(ctx, 200*time.Millisecond)
-	// With every worker busy, the round still queues the rest.
-	waitFor(t, "a round to queue every due connection", func() bool {
-		running, _ := prober.counts()
-		return srv.s.checks.pending() == connections && running == bound
-	})
-}
-
 func TestChecksStopOnClose(t *testing.T) {
 	prober := &fakeProber{}
 	prober.hold()
@@ -192,37 +175,48 @@ func TestChecksStopOnClose(t *testing.T) {
 	}
 }
 
+// TestOnDemandCheckGoesBeforePeriodicOnes: with the one worker busy, a
+// periodic check and then an on-demand one queue; the on-demand one runs
+// first. A periodic claim of a connection whose check is queued joins it,
+// and the check runs on the claim's lease.
 func TestOnDemandCheckGoesBeforePeriodicOnes(t *testing.T) {
-	prober := &fakeProber{}
-	e := newEnv(t, Config{PrincipalARN: testPrincipal, Prober: prober, CheckConcurrency: 1})
-	srv := e.handler.(*Server)
-	k := srv.s.checks
-	e.withBilling()
-	e.createResources(5)
-	waitFor(t, "the checks after create", func() bool { return k.pending() == 0 })
-	checked := len(prober.calls())
-
-	prober.hold()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go srv.RunChecks(ctx, 200*time.Millisecond)
-	waitFor(t, "a round to queue every connection", func() bool { return k.pending() == 6 })
-	k.mu.Lock()
-	last := k.routine[len(k.routine)-1].conn
-	k.mu.Unlock()
-
-	res := make(chan response)
-	go func() { res <- e.do(http.MethodPost, "/v1/aws/connections/"+last.ID+"/health/check", e.rw, "") }()
-	waitFor(t, "the on-demand request to join the queued check", func() bool {
+	gate := make(chan struct{})
+	var (
+		mu  sync.Mutex
+		ran []string
+	)
+	run := func(_ context.Context, job checkJob) (store.Health, error) {
+		if job.conn.ID == "busy" {
+			<-gate
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		ran = append(ran, fmt.Sprintf("%s leased=%t", job.conn.ID, job.leased))
+		return store.Health{}, nil
+	}
+	k := newChecks(&fakeProber{}, 1, "replica", 0, run, slog.New(slog.DiscardHandler))
+	defer k.close()
+	k.request(checkJob{conn: store.Connection{ID: "busy"}}, true)
+	waitFor(t, "the worker to take the first check", func() bool {
 		k.mu.Lock()
 		defer k.mu.Unlock()
-		return k.flights[flightKey(last)].urgent
+		return len(k.urgent) == 0
 	})
-	prober.let()
-	(<-res).wantStatus(t, http.StatusOK)
-	calls := prober.calls()[checked:]
-	if len(calls) < 2 || calls[1].RoleARN != last.RoleARN {
-		t.Errorf("checks ran for %v, want the one asked for on demand right after the one running", calls)
+	periodic := k.request(checkJob{conn: store.Connection{ID: "periodic"}, leased: true}, false)
+	onDemand := k.request(checkJob{conn: store.Connection{ID: "on-demand"}}, true)
+	if joined := k.request(checkJob{conn: store.Connection{ID: "on-demand"}, leased: true}, false); joined != onDemand {
+		t.Fatal("a periodic claim of a queued check did not join it")
+	}
+	close(gate)
+	for _, f := range []*flight{onDemand, periodic} {
+		if _, err := f.wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"busy leased=false", "on-demand leased=true", "periodic leased=true"}; !slices.Equal(ran, want) {
+		t.Errorf("checks ran %q, want %q", ran, want)
 	}
 }
 

@@ -1,91 +1,114 @@
 package server
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"time"
 
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
 
-// sweepShare is the part of the interval one sweep spreads its checks over.
-// The rest absorbs checks that start late (the workers busy with checks
-// someone waits for, a slow store), so that each connection is checked
-// within the interval.
-const sweepShare = 0.9
-
-// sweepLimit bounds one sweep's work list: far above what one service
-// checks, it only keeps a runaway table from taking the memory.
-const sweepLimit = 1_000_000
-
-// workList is where periodic checks find the connections to check:
-// *store.Store.
-type workList interface {
-	ConnectionsCheckedBefore(ctx context.Context, t time.Time, limit int) ([]store.Connection, error)
-	Connection(ctx context.Context, orgID, id string) (store.Connection, error)
+// schedule is where periodic checks find their work: *store.Store, shared
+// by every replica.
+type schedule interface {
+	ClaimDueChecks(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]store.Connection, error)
+	CountConnections(ctx context.Context) (int, error)
 }
 
-// RunChecks checks every connection about once per interval, until ctx
-// ends, on the workers every check shares (see Config.CheckConcurrency).
+// RunChecks checks every connection once per interval, in total over every
+// replica that runs it on the same database, until ctx ends, on the workers
+// every check shares (see Config.CheckConcurrency).
 func (srv *Server) RunChecks(ctx context.Context, interval time.Duration) {
 	if k := srv.s.checks; k != nil {
 		k.runPeriodic(ctx, srv.s.store, interval)
 	}
 }
 
-// runPeriodic sweeps the connections in list, one sweep after another,
-// each over 90% of interval. A sweep lists the connections, oldest check
-// first, and queues their checks one at a time at an even pace. So N
-// connections cost N / interval checks a second whatever their history (a
-// thousand created by one apply are not checked in bursts), and the checks
-// running at once are what the interval needs, that rate times a check's
-// duration, up to the workers' bound.
-func (k *checks) runPeriodic(ctx context.Context, list workList, interval time.Duration) {
-	span := time.Duration(float64(interval) * sweepShare)
+// runPeriodic claims due connections as workers come free and queues their
+// checks. A claim is a lease in the database: the other replicas pass the
+// connection over until the check saves its result, which sets the next
+// due time one interval on, or until the lease expires because this replica
+// died. Claiming no more than the idle workers can start leaves the rest to
+// replicas with idle workers.
+func (k *checks) runPeriodic(ctx context.Context, due schedule, interval time.Duration) {
+	k.mu.Lock()
+	k.interval = interval
+	k.mu.Unlock()
+	began := time.Now()
+	reportAt := began.Add(interval)
 	for {
-		start := time.Now()
-		k.sweep(ctx, list, start, span)
-		if !sleepUntil(ctx, start.Add(span)) {
+		claimed, idle := k.claim(ctx, due, began, interval)
+		if now := time.Now(); now.After(reportAt) {
+			reportAt = now.Add(interval)
+			if total, err := due.CountConnections(ctx); err == nil {
+				k.report(total, interval)
+			}
+		}
+		if claimed == idle && idle > 0 {
+			continue // more may be due: claim again at once
+		}
+		if !k.waitForWork(ctx, min(leasePoll, interval/4)) {
 			return
 		}
 	}
 }
 
-// sweep queues a check of each connection last checked before start,
-// oldest first, at an even pace over span.
-func (k *checks) sweep(ctx context.Context, list workList, start time.Time, span time.Duration) {
-	// The store keeps check times to the second: a check in the second the
-	// sweep starts counts as before it, or the last checks of the previous
-	// sweep would wait for the next one.
-	checkedBefore := start.Truncate(time.Second).Add(time.Second)
-	due, err := list.ConnectionsCheckedBefore(ctx, checkedBefore, sweepLimit)
+// waitForWork waits until a worker comes free or poll passes (connections
+// fall due, other replicas release leases), and reports false if ctx ends
+// first.
+func (k *checks) waitForWork(ctx context.Context, poll time.Duration) bool {
+	timer := time.NewTimer(poll)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-k.freed:
+	case <-timer.C:
+	}
+	return true
+}
+
+// claim leases as many due connections as there are idle workers and
+// queues their checks; it returns how many it claimed, and of how many.
+// Connections never scheduled have been due since the checks began.
+func (k *checks) claim(ctx context.Context, due schedule, began time.Time, interval time.Duration) (claimed, idle int) {
+	idle = k.size - k.pending()
+	if idle <= 0 {
+		return 0, 0
+	}
+	now := time.Now()
+	conns, err := due.ClaimDueChecks(ctx, k.lease.Owner, now, k.leaseOf, idle)
 	if err != nil {
 		if ctx.Err() == nil {
-			k.log.Error("listing connections due for a check", "error", err)
+			k.log.Error("claiming connections due for a check", "error", err)
 		}
-		return
+		return 0, idle
 	}
-	for i, c := range due {
-		at := start.Add(time.Duration(float64(span) * float64(i) / float64(len(due))))
-		if !sleepUntil(ctx, at) {
-			return
-		}
-		k.queuePeriodic(ctx, list, c, checkedBefore)
+	for _, c := range conns {
+		scheduled := cmp.Or(c.NextCheckAt, began)
+		k.notePeriodicStart(now.Sub(scheduled))
+		k.request(checkJob{conn: c, leased: true, next: nextCheck(scheduled, now, interval)}, false)
 	}
-	k.reportSweep(len(due), span)
+	return len(conns), idle
 }
 
-// queuePeriodic queues a check of c as it is now, unless it was deleted or
-// checked since the sweep listed it.
-func (k *checks) queuePeriodic(ctx context.Context, list workList, c store.Connection, checkedBefore time.Time) {
-	current, err := list.Connection(ctx, c.OrgID, c.ID)
-	switch {
-	case err == nil && current.Health.CheckedAt.Before(checkedBefore):
-		k.request(current, false)
-	case err == nil, errors.Is(err, store.ErrNotFound), ctx.Err() != nil:
-	default:
-		k.log.Error("reading a connection due for a check", "connection", c.ID, "error", err)
+// nextCheck is when a connection due at scheduled and claimed at now is due
+// next: one interval after it was due, so that checks keep a fixed rate
+// whatever their latency, or one interval from now for a connection left
+// a whole interval behind (after downtime), rather than checking it again
+// at once to catch up.
+func nextCheck(scheduled, now time.Time, interval time.Duration) time.Time {
+	if now.Sub(scheduled) >= interval {
+		return now.Add(interval)
 	}
+	return scheduled.Add(interval)
+}
+
+// notePeriodicStart records how late a periodic check started.
+func (k *checks) notePeriodicStart(lag time.Duration) {
+	k.mu.Lock()
+	k.lag = max(k.lag, lag)
+	k.mu.Unlock()
 }
 
 // sleepUntil waits until t and reports true, or false if ctx ends first.

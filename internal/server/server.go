@@ -4,8 +4,10 @@
 package server
 
 import (
+	"crypto/rand"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
@@ -45,6 +47,15 @@ type Config struct {
 	// their interval and use what it needs. Values below 1 mean
 	// DefaultCheckConcurrency.
 	CheckConcurrency int
+	// ReplicaID names this replica in the database's health-check leases
+	// and its logs; "" means the host name and a random suffix. Replicas
+	// on one database must have different IDs.
+	ReplicaID string
+	// CheckLease is how long a replica holds a connection for one check;
+	// a check is bounded to two thirds of it, and the connections of a
+	// replica that dies are checked by another after it. Values below 1
+	// mean DefaultCheckLease.
+	CheckLease time.Duration
 }
 
 // Server is the API: an http.Handler, plus the health checks it starts.
@@ -85,7 +96,7 @@ func New(cfg Config) *Server {
 		s.generate = iampolicy.Generate
 	}
 	if cfg.Prober != nil {
-		s.checks = newChecks(cfg.Prober, cfg.CheckConcurrency, s.check, s.log)
+		s.checks = newChecks(cfg.Prober, cfg.CheckConcurrency, replicaID(cfg.ReplicaID), cfg.CheckLease, s.check, s.log)
 		s.checkWait = OnDemandCheckWait
 		s.metrics.registry.MustRegister(s.checks.collectors()...)
 	}
@@ -99,4 +110,17 @@ func (srv *Server) Close() {
 	if k := srv.s.checks; k != nil {
 		k.close()
 	}
+}
+
+// replicaID is id, or the host name and a random suffix: unique among
+// replicas, and telling an operator which host holds a lease.
+func replicaID(id string) string {
+	if id != "" {
+		return id
+	}
+	host, err := os.Hostname()
+	if err != nil {
+		host = "costlink-server"
+	}
+	return host + "-" + rand.Text()[:8]
 }

@@ -21,6 +21,7 @@ const testPrincipal = "arn:aws:iam::111111111111:root"
 // ("acme") holding keys of every scope combination.
 type env struct {
 	t       *testing.T
+	dbPath  string // the store's file, for another replica to open
 	store   *store.Store
 	handler http.Handler
 	logs    *bytes.Buffer
@@ -31,12 +32,13 @@ type env struct {
 
 func newEnv(t *testing.T, cfg Config) *env {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "costlink.db"))
+	path := filepath.Join(t.TempDir(), "costlink.db")
+	st, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &env{t: t, store: st, logs: &bytes.Buffer{}}
+	e := &env{t: t, dbPath: path, store: st, logs: &bytes.Buffer{}}
 	cfg.Store = st
 	cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, nil))
 	srv := New(cfg)
@@ -76,6 +78,12 @@ type response struct {
 // do sends a request with an optional API key, JSON body and header pairs.
 func (e *env) do(method, path, key, body string, headers ...string) response {
 	e.t.Helper()
+	return e.doOn(e.handler, method, path, key, body, headers...)
+}
+
+// doOn sends a request to handler (e.g. another replica) instead of e's.
+func (e *env) doOn(handler http.Handler, method, path, key, body string, headers ...string) response {
+	e.t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
@@ -87,7 +95,7 @@ func (e *env) do(method, path, key, body string, headers ...string) response {
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
+	handler.ServeHTTP(rec, req)
 	res := rec.Result()
 	b, _ := io.ReadAll(res.Body)
 	return response{status: res.StatusCode, header: res.Header, body: b}

@@ -24,7 +24,8 @@ type Connection struct {
 	Version       int64    // 1 at creation, +1 on every change
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
-	Health        Health // read only: SaveHealth writes it
+	Health        Health    // read only: SaveHealth writes it
+	NextCheckAt   time.Time // read only: when the next periodic check is due; zero when never scheduled
 
 	seq int64 // insertion order, the position paging resumes from
 }
@@ -221,18 +222,22 @@ func requireNoDependents(ctx context.Context, tx db, orgID, id string) error {
 	return &refused
 }
 
-const selectConnection = `SELECT seq, id, org_id, name, type, role_arn, account_id, billing_bucket, regions, version, created_at, updated_at, ` +
-	healthColumns + ` FROM connections`
+// connectionColumns are the columns scanConnection reads, in its order.
+const connectionColumns = `seq, id, org_id, name, type, role_arn, account_id, billing_bucket, regions, version, created_at, updated_at, ` +
+	healthColumns + `, next_check_at`
 
-// scanConnection reads one row of selectConnection from a *sql.Row or *sql.Rows.
+const selectConnection = `SELECT ` + connectionColumns + ` FROM connections`
+
+// scanConnection reads one row of connectionColumns from a *sql.Row or *sql.Rows.
 func scanConnection(row interface{ Scan(...any) error }) (Connection, error) {
 	var (
 		c                                                      Connection
-		regions, created, updated                              string
+		regions, created, updated, nextCheck                   string
 		status, checkedAt, lastHealthyAt, policyVersion, notes string
 	)
 	err := row.Scan(&c.seq, &c.ID, &c.OrgID, &c.Name, &c.Type, &c.RoleARN, &c.AccountID, &c.BillingBucket,
-		&regions, &c.Version, &created, &updated, &status, &checkedAt, &lastHealthyAt, &policyVersion, &notes)
+		&regions, &c.Version, &created, &updated, &status, &checkedAt, &lastHealthyAt, &policyVersion, &notes,
+		&c.Health.Checks, &nextCheck)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Connection{}, ErrNotFound
 	}
@@ -249,8 +254,29 @@ func scanConnection(row interface{ Scan(...any) error }) (Connection, error) {
 		return Connection{}, err
 	}
 	c.Regions = nonNil(c.Regions)
+	if nextCheck != "" {
+		if c.NextCheckAt, err = time.Parse(scheduleFormat, nextCheck); err != nil {
+			return Connection{}, err
+		}
+	}
+	checks := c.Health.Checks
 	c.Health, err = scanHealth(status, checkedAt, lastHealthyAt, policyVersion, notes)
+	c.Health.Checks = checks
 	return c, err
+}
+
+// scanConnections reads every row of connectionColumns and closes rows.
+func scanConnections(rows *sql.Rows) ([]Connection, error) {
+	defer rows.Close()
+	var out []Connection
+	for rows.Next() {
+		c, err := scanConnection(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 func encodeRegions(regions []string) string {

@@ -20,14 +20,5 @@ func (s *Store) ConnectionsByID(ctx context.Context, orgID string, ids []string)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var found []Connection
-	for rows.Next() {
-		c, err := scanConnection(rows)
-		if err != nil {
-			return nil, err
-		}
-		found = append(found, c)
-	}
-	return found, rows.Err()
+	return scanConnections(rows)
 }

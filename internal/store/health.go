@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"time"
 )
@@ -20,6 +21,7 @@ type Health struct {
 	LastHealthyAt time.Time // zero when never healthy
 	PolicyVersion string    // version of the generated policy the check compared against
 	Details       []HealthDetail
+	Checks        int64 // read only: how many checks of the connection have been saved
 }
 
 // HealthDetail is one reason a connection is unhealthy.
@@ -31,53 +33,45 @@ type HealthDetail struct {
 
 // healthColumns are the columns of Health in the connections table, in the
 // order scanHealth reads them.
-const healthColumns = `health_status, health_checked_at, health_last_healthy_at, health_policy_version, health_details`
+const healthColumns = `health_status, health_checked_at, health_last_healthy_at, health_policy_version, health_details, health_checks`
 
 // resetHealth is the SET clause that makes a connection's health pending
 // again, for a change the previous check says nothing about.
 const resetHealth = `health_status = 'pending', health_details = '[]'`
 
 // SaveHealth records the result of a check of the connection at the given
-// version. A result for an older version (the role changed while the check
-// ran) is dropped: it describes a role the connection no longer uses.
-// It reports whether the result was saved.
-func (s *Store) SaveHealth(ctx context.Context, id string, version int64, h Health) (bool, error) {
+// version, releases run.Owner's lease and sets the next periodic check. A
+// result for an older version (the role changed while the check ran) is
+// dropped, since it describes a role the connection no longer uses, but
+// the lease is released all the same. It reports whether the result was
+// saved.
+func (s *Store) SaveHealth(ctx context.Context, id string, version int64, h Health, run CheckRun) (bool, error) {
 	details, err := json.Marshal(nonNil(h.Details))
 	if err != nil {
 		return false, err
 	}
+	// SET expressions all read the row as it was: the second CASE sees the
+	// owner the first one clears.
 	res, err := s.db.exec(ctx, `UPDATE connections
-	SET health_status = ?, health_checked_at = ?, health_policy_version = ?, health_details = ?,
-	    health_last_healthy_at = CASE WHEN ? THEN ? ELSE health_last_healthy_at END
-	WHERE id = ? AND version = ?`,
-		h.Status, formatTime(h.CheckedAt), h.PolicyVersion, string(details),
-		h.Status == HealthHealthy, formatTime(h.CheckedAt), id, version)
+	SET health_status = @status, health_checked_at = @checked, health_policy_version = @policy, health_details = @details,
+	    health_last_healthy_at = CASE WHEN @healthy THEN @checked ELSE health_last_healthy_at END,
+	    health_checks = health_checks + 1,
+	    next_check_at = CASE WHEN @next = '' THEN next_check_at ELSE @next END,
+	    check_lease_owner = CASE WHEN check_lease_owner = @owner THEN '' ELSE check_lease_owner END,
+	    check_lease_expires_at = CASE WHEN check_lease_owner = @owner THEN '' ELSE check_lease_expires_at END
+	WHERE id = @id AND version = @version`,
+		sql.Named("status", h.Status), sql.Named("checked", formatTime(h.CheckedAt)), sql.Named("policy", h.PolicyVersion),
+		sql.Named("details", string(details)), sql.Named("healthy", h.Status == HealthHealthy),
+		sql.Named("next", formatSchedule(run.NextCheckAt)), sql.Named("owner", run.Owner),
+		sql.Named("id", id), sql.Named("version", version))
 	if err != nil {
 		return false, err
 	}
 	n, err := res.RowsAffected()
+	if err == nil && n == 0 && run.Owner != "" {
+		err = s.ReleaseCheck(ctx, id, run.Owner)
+	}
 	return n == 1, err
-}
-
-// ConnectionsCheckedBefore returns the connections of every organization
-// whose last check finished before t (or never ran), oldest first, at most
-// limit of them: the periodic checker's work list.
-func (s *Store) ConnectionsCheckedBefore(ctx context.Context, t time.Time, limit int) ([]Connection, error) {
-	rows, err := s.db.query(ctx, selectConnection+`
-	WHERE health_checked_at < ? ORDER BY health_checked_at, seq LIMIT ?`, formatTime(t), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Connection
-	for rows.Next() {
-		c, err := scanConnection(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // scanHealth decodes the health columns.

@@ -21,11 +21,11 @@ func TestHealthLifecycle(t *testing.T) {
 		checked := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		unhealthy := Health{Status: HealthUnhealthy, CheckedAt: checked, PolicyVersion: "v1",
 			Details: []HealthDetail{{Code: "role_not_found", Message: "m", Remediation: "r"}}}
-		if saved, err := s.SaveHealth(ctx, c.ID, c.Version, unhealthy); err != nil || !saved {
+		if saved, err := s.SaveHealth(ctx, c.ID, c.Version, unhealthy, CheckRun{}); err != nil || !saved {
 			t.Fatalf("SaveHealth = %v, %v", saved, err)
 		}
 		healthy := Health{Status: HealthHealthy, CheckedAt: checked.Add(time.Minute), PolicyVersion: "v1"}
-		if _, err := s.SaveHealth(ctx, c.ID, c.Version, healthy); err != nil {
+		if _, err := s.SaveHealth(ctx, c.ID, c.Version, healthy, CheckRun{}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Connection(ctx, org.ID, c.ID)
@@ -37,7 +37,7 @@ func TestHealthLifecycle(t *testing.T) {
 		}
 		// Unhealthy again: last_healthy_at stays.
 		unhealthy.CheckedAt = checked.Add(2 * time.Minute)
-		if _, err := s.SaveHealth(ctx, c.ID, c.Version, unhealthy); err != nil {
+		if _, err := s.SaveHealth(ctx, c.ID, c.Version, unhealthy, CheckRun{}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = s.Connection(ctx, org.ID, c.ID)
@@ -55,39 +55,12 @@ func TestHealthLifecycle(t *testing.T) {
 		if err != nil || moved.Health.Status != HealthPending {
 			t.Fatalf("new role: health %+v, err %v", moved.Health, err)
 		}
-		if saved, err := s.SaveHealth(ctx, c.ID, renamed.Version, healthy); err != nil || saved {
+		if saved, err := s.SaveHealth(ctx, c.ID, renamed.Version, healthy, CheckRun{}); err != nil || saved {
 			t.Errorf("a result for the previous version: saved = %v, err = %v; want dropped", saved, err)
 		}
 		got, _ = s.Connection(ctx, org.ID, c.ID)
 		if got.Health.Status != HealthPending {
 			t.Errorf("health after a stale result = %+v, want pending", got.Health)
-		}
-	})
-}
-
-func TestConnectionsCheckedBefore(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, e engine) {
-		s, _ := openTestStore(t, e)
-		ctx := context.Background()
-		org := testOrg(t, s, "acme")
-		never := mustCreate(t, s, conn(org.ID, validate.TypeBilling, 1))
-		recent := mustCreate(t, s, conn(org.ID, validate.TypeResource, 2))
-		old := mustCreate(t, s, conn(org.ID, validate.TypeResource, 3))
-		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-		for c, at := range map[*Connection]time.Time{&recent: now, &old: now.Add(-time.Hour)} {
-			if _, err := s.SaveHealth(ctx, c.ID, c.Version, Health{Status: HealthHealthy, CheckedAt: at}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		due, err := s.ConnectionsCheckedBefore(ctx, now.Add(-time.Minute), 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(due) != 2 || due[0].ID != never.ID || due[1].ID != old.ID {
-			t.Errorf("due = %v, want the never-checked one, then the old one", due)
-		}
-		if due, _ := s.ConnectionsCheckedBefore(ctx, now.Add(-time.Minute), 1); len(due) != 1 {
-			t.Errorf("limit 1 gave %d", len(due))
 		}
 	})
 }

@@ -35,18 +35,11 @@ func (s *Store) ListConnections(ctx context.Context, orgID string, opts ListOpti
 	if err != nil {
 		return Page{}, err
 	}
-	defer rows.Close()
-	page := Page{Connections: []Connection{}}
-	for rows.Next() {
-		c, err := scanConnection(rows)
-		if err != nil {
-			return Page{}, err
-		}
-		page.Connections = append(page.Connections, c)
-	}
-	if err := rows.Err(); err != nil {
+	found, err := scanConnections(rows)
+	if err != nil {
 		return Page{}, err
 	}
+	page := Page{Connections: nonNil(found)}
 	if len(page.Connections) > opts.Limit {
 		page.Connections = page.Connections[:opts.Limit]
 		page.Next = page.Connections[opts.Limit-1].seq
