@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/costlink/terraform-provider-costlink/internal/console"
 	"github.com/costlink/terraform-provider-costlink/internal/server"
 )
 
@@ -62,7 +63,9 @@ func listenAll(ctx context.Context, api *server.Server, logger *slog.Logger, add
 	if err != nil {
 		return nil, err
 	}
-	apiServer := newHTTPServer(api, logger)
+	// The Connections page (/ui/) drives the API in-process; every other
+	// path is the API's.
+	apiServer := newHTTPServer(console.New(console.Config{API: api, Secure: tlsConfig != nil, Logger: logger}), logger)
 	apiServer.TLSConfig = tlsConfig
 	all := []listener{{apiServer, ln}}
 	if metricsAddr == "" {

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
 
 const (
@@ -113,10 +116,7 @@ func (c *console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	var org organization
 	err := c.api.call(r.Context(), r, key, http.MethodGet, apiOrganization, nil, &org)
-	var canWrite bool
-	if err == nil {
-		canWrite, err = c.keyCanWrite(r.Context(), r, key)
-	}
+	canWrite := slices.Contains(org.Scopes, store.ScopeConnectionsWrite)
 	if err != nil {
 		c.log.LogAttrs(r.Context(), slog.LevelInfo, "console sign-in refused", slog.Int("status", statusOf(err)))
 		c.render(w, r, nil, statusOf(err), "signin", "Sign in", signInForm{Error: fieldErrors(err)[""]})
@@ -134,25 +134,6 @@ func (c *console) signIn(w http.ResponseWriter, r *http.Request) {
 	})
 	c.log.LogAttrs(r.Context(), slog.LevelInfo, "console sign-in", slog.String("org", org.ID), slog.Bool("can_write", canWrite))
 	http.Redirect(w, r, connectionsPath, http.StatusSeeOther)
-}
-
-// keyCanWrite asks the API whether key carries connections:write. GET
-// /v1/organization does not list a key's scopes, so the console sends a
-// write the API refuses whatever the key: queueing checks of no
-// connections. The API answers 403 to a key without the scope and 422
-// (validation) to one with it, and queues nothing either way.
-func (c *console) keyCanWrite(ctx context.Context, r *http.Request, key string) (bool, error) {
-	err := c.api.call(ctx, r, key, http.MethodPost, apiBulkChecks, map[string][]string{"ids": {}}, nil)
-	var p *Problem
-	switch {
-	case errors.As(err, &p) && p.Status == http.StatusForbidden:
-		return false, nil
-	case errors.As(err, &p) && p.Status == http.StatusUnprocessableEntity:
-		return true, nil
-	case err == nil:
-		return false, errors.New("the service queued checks of no connections: it is newer than this console expects")
-	}
-	return false, err
 }
 
 // signOut ends the session on the server and in the browser.

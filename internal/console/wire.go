@@ -15,10 +15,11 @@ const (
 )
 
 type organization struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	ExternalID   string `json:"external_id"`
-	PrincipalARN string `json:"principal_arn"`
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	ExternalID   string   `json:"external_id"`
+	PrincipalARN string   `json:"principal_arn"`
+	Scopes       []string `json:"scopes"` // of the key that asked
 }
 
 type connection struct {

@@ -73,16 +73,24 @@ func TestOrganizationIsolation(t *testing.T) {
 	}
 }
 
+// TestGetOrganization: the organization, and the scopes of the key that
+// asks, which tell a client (the console) what it may do.
 func TestGetOrganization(t *testing.T) {
 	e := newEnv(t, Config{PrincipalARN: testPrincipal})
-	res := e.do("GET", "/v1/organization", e.ro, "").wantStatus(t, http.StatusOK)
-	var got organizationJSON
-	if err := json.Unmarshal(res.body, &got); err != nil {
-		t.Fatal(err)
-	}
-	want := organizationJSON{ID: e.org.ID, Name: "acme", ExternalID: e.org.ExternalID, PrincipalARN: testPrincipal}
-	if got != want {
-		t.Errorf("organization = %+v, want %+v", got, want)
+	for key, scopes := range map[string][]string{
+		e.ro: {store.ScopeConnectionsRead},
+		e.rw: {store.ScopeConnectionsRead, store.ScopeConnectionsWrite},
+	} {
+		res := e.do("GET", "/v1/organization", key, "").wantStatus(t, http.StatusOK)
+		var got organizationJSON
+		if err := json.Unmarshal(res.body, &got); err != nil {
+			t.Fatal(err)
+		}
+		want := organizationJSON{ID: e.org.ID, Name: "acme", ExternalID: e.org.ExternalID, PrincipalARN: testPrincipal, Scopes: scopes}
+		if got.ID != want.ID || got.Name != want.Name || got.ExternalID != want.ExternalID ||
+			got.PrincipalARN != want.PrincipalARN || !slices.Equal(got.Scopes, want.Scopes) {
+			t.Errorf("organization = %+v, want %+v", got, want)
+		}
 	}
 }
 

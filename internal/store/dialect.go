@@ -99,11 +99,11 @@ func (d *dialect) bind(query string, args []any) (string, []any) {
 		}
 	}
 	for i := 0; i < len(query); i++ {
-		switch c := query[i]; {
-		case c == '?':
+		switch c := query[i]; c {
+		case '?':
 			next++
 			b.WriteString("$" + strconv.Itoa(next))
-		case c == '@':
+		case '@':
 			end := i + 1
 			for end < len(query) && (query[end] == '_' || isAlnum(query[end])) {
 				end++

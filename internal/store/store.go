@@ -122,7 +122,7 @@ func openSQLite(path string) (*Store, error) {
 // so the connection is retried for as long as busy_timeout would wait.
 func connectSQLite(pool *sql.DB) error {
 	_, err := backoff.Retry(context.Background(), func() (struct{}, error) {
-		err := pool.Ping()
+		err := pool.PingContext(context.Background())
 		if err != nil && !sqliteBusy(err) {
 			return struct{}{}, backoff.Permanent(err)
 		}
