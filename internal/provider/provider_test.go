@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/costlink/terraform-provider-costlink/internal/acctest"
+	"github.com/costlink/terraform-provider-costlink/internal/pgtest"
 )
 
 // testAccProtoV6ProviderFactories runs the provider in-process for the real
@@ -21,6 +22,7 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 func TestMain(m *testing.M) {
 	code := m.Run()
 	acctest.Stop()
+	pgtest.Stop()
 	os.Exit(code)
 }
 
