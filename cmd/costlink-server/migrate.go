@@ -25,6 +25,6 @@ func migrate(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return failure(stderr, err)
 	}
-	fmt.Fprintf(stdout, "%s: schema at version %d\n", *db, v)
+	fmt.Fprintf(stdout, "%s: schema at version %d\n", store.Describe(*db), v)
 	return exitOK
 }

@@ -29,11 +29,11 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 	db := dbFlag(fs)
 	principalARN := fs.String("principal-arn", os.Getenv("COSTLINK_PRINCIPAL_ARN"),
 		"the platform's AWS principal that customers' roles trust (env COSTLINK_PRINCIPAL_ARN); default: the root of the service's own AWS account")
-	rateLimit := fs.Float64("rate-limit", 20, "sustained requests per second per API key; 0 disables rate limiting")
-	rateBurst := fs.Int("rate-burst", 40, "requests per API key allowed at once above the sustained rate")
+	rateLimit := fs.Float64("rate-limit", 20, "sustained requests per second per API key, counted by each replica on its own; 0 disables rate limiting")
+	rateBurst := fs.Int("rate-burst", 40, "requests per API key allowed at once above the sustained rate, by each replica")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	checkInterval := fs.Duration("check-interval", 15*time.Minute,
-		"how often every connection's health is checked, at an even pace over the interval; 0 disables periodic checks")
+		"how often every connection's health is checked, once per interval over every replica on the database; 0 disables periodic checks")
 	ipRateLimit := fs.Float64("ip-rate-limit", server.DefaultIPRateLimit,
 		"sustained requests per second per client address (an IPv6 /64), counted before the API key is checked; 0 disables it (env COSTLINK_IP_RATE_LIMIT)")
 	ipRateBurst := fs.Int("ip-rate-burst", server.DefaultIPRateBurst,
@@ -41,6 +41,10 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 	checkConcurrency := fs.Int("check-concurrency", server.DefaultCheckConcurrency,
 		"the most health checks run at once, periodic, after a change and on demand together; "+
 			"periodic ones use what --check-interval needs: connections × a check's duration ÷ interval")
+	replicaID := fs.String("replica-id", os.Getenv("COSTLINK_REPLICA_ID"),
+		"this replica's name in the database's health-check leases and its logs, unique among replicas on one database (env COSTLINK_REPLICA_ID); default: the host name and a random suffix")
+	checkLease := fs.Duration("check-lease", server.DefaultCheckLease,
+		"how long a replica holds a connection for one health check: a check is bounded to two thirds of it, and a replica that dies holds its connections' checks up to this long")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("COSTLINK_METRICS_ADDR"),
 		"serve Prometheus metrics at /metrics on this address, a listener apart from the API, in plain HTTP: "+
 			"bind it to an address only the monitoring system reaches (env COSTLINK_METRICS_ADDR); default: metrics are not served")
@@ -82,6 +86,7 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 		Store: st, Logger: logger, PrincipalARN: principal, RateLimit: *rateLimit, RateBurst: *rateBurst,
 		IPRateLimit: *ipRateLimit, IPRateBurst: *ipRateBurst,
 		Prober: health.NewChecker(awsCfg), CheckConcurrency: *checkConcurrency,
+		ReplicaID: *replicaID, CheckLease: *checkLease,
 	})
 	defer api.Close()
 	servers, err := listenAll(ctx, api, logger, *addr, *metricsAddr, tlsConfig)
@@ -91,7 +96,7 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 	if *checkInterval > 0 {
 		go api.RunChecks(ctx, *checkInterval)
 	}
-	logger.Info("listening", "addr", servers[0].ln.Addr().String(), "tls", tlsConfig != nil, "db", *db, "principal_arn", principal)
+	logger.Info("listening", "addr", servers[0].ln.Addr().String(), "tls", tlsConfig != nil, "db", store.Describe(*db), "principal_arn", principal)
 	if err := serveAll(ctx, logger, servers...); err != nil {
 		return failure(stderr, err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +28,22 @@ func TestBindNumbersPlaceholdersForPostgreSQL(t *testing.T) {
 		if same, _ := sqliteDialect.bind(tc.query, tc.args); same != tc.query {
 			t.Errorf("SQLite's bind changed %q to %q", tc.query, same)
 		}
+	}
+}
+
+// TestDescribeHidesThePassword: the database is named in logs and errors
+// without the secret a PostgreSQL URL carries.
+func TestDescribeHidesThePassword(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"postgres://costlink:s3cret@db:5432/costlink?sslmode=verify-full": "postgres://costlink:xxxxx@db:5432/costlink?sslmode=verify-full",
+		"/var/lib/costlink/costlink.db":                                   "/var/lib/costlink/costlink.db",
+		"postgres://%zz:s3cret@db/costlink":                               "a PostgreSQL URL that does not parse",
+	} {
+		if got := Describe(dsn); got != want {
+			t.Errorf("Describe(%q) = %q, want %q", dsn, got, want)
+		}
+	}
+	if _, err := Open("postgres://%zz:s3cret@db/costlink"); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("Open of a bad URL: %v, want an error without the password", err)
 	}
 }

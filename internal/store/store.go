@@ -9,6 +9,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -44,6 +45,19 @@ func Open(dsn string) (*Store, error) {
 	return openSQLite(dsn)
 }
 
+// Describe names the database of dsn for logs and messages: a PostgreSQL
+// URL without its password, or the SQLite file.
+func Describe(dsn string) string {
+	if !isPostgresURL(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "a PostgreSQL URL that does not parse"
+	}
+	return u.Redacted()
+}
+
 func isPostgresURL(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
@@ -51,13 +65,12 @@ func isPostgresURL(dsn string) bool {
 // openPostgres connects to PostgreSQL. Errors name the database without its
 // password.
 func openPostgres(dsn string) (*Store, error) {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("database URL is not valid: %w", err)
+	if _, err := url.Parse(dsn); err != nil {
+		return nil, errors.New("the PostgreSQL URL is not valid: give postgres://user:password@host:5432/db")
 	}
 	pool, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", u.Redacted(), err)
+		return nil, fmt.Errorf("open database %s: %w", Describe(dsn), err)
 	}
 	pool.SetMaxOpenConns(postgresPoolSize)
 	pool.SetMaxIdleConns(postgresPoolSize)
@@ -65,7 +78,7 @@ func openPostgres(dsn string) (*Store, error) {
 	s := newStore(pool, postgresDialect)
 	if err := s.migrate(context.Background()); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("migrate database %s: %w", u.Redacted(), err)
+		return nil, fmt.Errorf("migrate database %s: %w", Describe(dsn), err)
 	}
 	return s, nil
 }
