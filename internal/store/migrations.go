@@ -86,6 +86,19 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_at ON audit_log (at);`},
 	{5, "health checks scheduled and leased", scheduling},
+	{6, "console sessions", `
+CREATE TABLE console_sessions (
+	id_hash      TEXT PRIMARY KEY,
+	sealed_key   BLOB NOT NULL,
+	org_name     TEXT NOT NULL,
+	can_write    INTEGER NOT NULL CHECK (can_write IN (0, 1)),
+	csrf_token   TEXT NOT NULL,
+	flash        TEXT NOT NULL DEFAULT '',
+	signed_in_at TEXT NOT NULL,
+	last_seen_at TEXT NOT NULL,
+	expires_at   TEXT NOT NULL
+);
+CREATE INDEX console_sessions_expires_at ON console_sessions (expires_at);`},
 }
 
 // scheduling adds the columns by which replicas share the periodic checks:
@@ -166,6 +179,19 @@ CREATE TABLE audit_log (
 	request_id TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX audit_log_at ON audit_log (at);` + scheduling},
+	{6, "console sessions", `
+CREATE TABLE console_sessions (
+	id_hash      TEXT PRIMARY KEY,
+	sealed_key   BYTEA NOT NULL,
+	org_name     TEXT NOT NULL,
+	can_write    BOOLEAN NOT NULL,
+	csrf_token   TEXT NOT NULL,
+	flash        TEXT NOT NULL DEFAULT '',
+	signed_in_at TEXT NOT NULL,
+	last_seen_at TEXT NOT NULL,
+	expires_at   TEXT NOT NULL
+);
+CREATE INDEX console_sessions_expires_at ON console_sessions (expires_at);`},
 }
 
 // migrate applies the migrations the database has not seen yet, on one
