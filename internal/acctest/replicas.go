@@ -47,13 +47,6 @@ const (
 type ReplicasOptions struct {
 	// Count is the number of costlink-server processes, at least 1.
 	Count int
-	// CheckInterval is each replica's --check-interval; 0 turns the periodic
-	// checks off (a connection is still checked after each change).
-	CheckInterval time.Duration
-	// RateLimit and RateBurst are each replica's --rate-limit and
-	// --rate-burst; unset, keys are unlimited.
-	RateLimit float64
-	RateBurst int
 }
 
 // Replicas are costlink-server processes, built as a user builds them, on
@@ -99,7 +92,7 @@ func NewReplicas(t *testing.T, opts ReplicasOptions) *Replicas {
 	if err != nil {
 		t.Fatalf("starting moto for the replicas' health checks: %v", err)
 	}
-	r := &Replicas{binary: buildServer(t), env: replicaEnv(t, moto), args: replicaArgs(dsn, opts)}
+	r := &Replicas{binary: buildServer(t), env: replicaEnv(t, moto), args: replicaArgs(dsn)}
 	r.replicas = make([]*replica, opts.Count)
 	for i := range r.replicas {
 		r.replicas[i] = &replica{}
@@ -319,17 +312,12 @@ func replicaEnv(t *testing.T, moto *MotoServer) []string {
 	return env
 }
 
-// replicaArgs are serve's flags but --addr, the same for every replica.
-// The principal is given, so that a replica does not ask STS at start.
-func replicaArgs(dsn string, opts ReplicasOptions) []string {
-	return []string{
-		"serve",
-		"--db", dsn,
-		"--principal-arn", ServicePrincipalARN,
-		"--check-interval", opts.CheckInterval.String(),
-		"--rate-limit", strconv.FormatFloat(opts.RateLimit, 'f', -1, 64),
-		"--rate-burst", strconv.Itoa(opts.RateBurst),
-	}
+// replicaArgs are serve's flags but --addr, the same for every replica;
+// the others keep their defaults, rate limits included. The principal is
+// given, so that a replica does not ask STS at start. Periodic checks are
+// off: a connection is still checked after each change.
+func replicaArgs(dsn string) []string {
+	return []string{"serve", "--db", dsn, "--principal-arn", ServicePrincipalARN, "--check-interval", "0"}
 }
 
 // errReplicaPortTaken means the replica lost its port to another process
