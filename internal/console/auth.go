@@ -56,8 +56,14 @@ func sameToken(posted, want string) bool {
 	return posted != "" && subtle.ConstantTimeCompare([]byte(posted), []byte(want)) == 1
 }
 
+// lastSeenGranularity is how stale a session's LastSeen may be: a request
+// saves the session only when it moved by more than this, so that page views
+// do not each write to the database (as store.TouchAPIKey spares API keys).
+// A session idle for IdleTimeout may thus end up to this much early.
+const lastSeenGranularity = time.Minute
+
 // currentSession returns the request's session if it is live, and marks it
-// used now; an expired session is removed.
+// used now (see lastSeenGranularity); an expired session is removed.
 func (c *console) currentSession(r *http.Request) (Session, bool) {
 	cookie, err := r.Cookie(c.cookieName())
 	if err != nil || cookie.Value == "" {
@@ -75,8 +81,10 @@ func (c *console) currentSession(r *http.Request) (Session, bool) {
 		c.deleteSession(r.Context(), s.ID)
 		return Session{}, false
 	}
-	s.LastSeen = now
-	c.saveSession(r.Context(), s)
+	if now.Sub(s.LastSeen) > lastSeenGranularity {
+		s.LastSeen = now
+		c.saveSession(r.Context(), s)
+	}
 	return s, true
 }
 

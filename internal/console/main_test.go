@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/costlink/terraform-provider-costlink/internal/acctest"
+	"github.com/costlink/terraform-provider-costlink/internal/pgtest"
 )
 
 // requireChromiumEnv, set to 1 (as .ci/run does), makes a missing Chromium
@@ -35,6 +36,7 @@ func TestMain(m *testing.M) {
 
 func runTests(m *testing.M) int {
 	defer acctest.Stop()
+	defer pgtest.Stop()
 	if os.Getenv("TF_ACC") != "" {
 		stop := startBrowser()
 		defer stop()

@@ -29,17 +29,26 @@ type Session struct {
 	LastSeen  time.Time
 }
 
+// expiresAt is when the session ends unless it is used again.
+func (s Session) expiresAt() time.Time {
+	idle, absolute := s.LastSeen.Add(IdleTimeout), s.SignedIn.Add(MaxSessionAge)
+	if absolute.Before(idle) {
+		return absolute
+	}
+	return idle
+}
+
 // expired reports whether the session has ended by now.
 func (s Session) expired(now time.Time) bool {
-	return now.Sub(s.LastSeen) > IdleTimeout || now.Sub(s.SignedIn) > MaxSessionAge
+	return now.After(s.expiresAt())
 }
 
 // ErrNoSession is a session ID that names no live session.
 var ErrNoSession = errors.New("no such session")
 
 // SessionStore keeps sessions. The default keeps them in the memory of one
-// process (one replica); an implementation in the database would share them
-// between replicas.
+// process (one replica); NewDatabaseSessions keeps them in the database,
+// shared by every replica.
 type SessionStore interface {
 	// Get returns the session with that ID, or ErrNoSession.
 	Get(ctx context.Context, id string) (Session, error)
