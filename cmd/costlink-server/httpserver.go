@@ -12,6 +12,7 @@ import (
 
 	"github.com/costlink/terraform-provider-costlink/internal/console"
 	"github.com/costlink/terraform-provider-costlink/internal/server"
+	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
 
 // Bounds on every connection, so that slow or idle clients cannot hold the
@@ -57,15 +58,18 @@ type listener struct {
 }
 
 // listenAll opens the API's listener, first, and when metricsAddr is set
-// the metrics listener, which serves only GET /metrics.
-func listenAll(ctx context.Context, api *server.Server, logger *slog.Logger, addr, metricsAddr string, tlsConfig *tls.Config) ([]listener, error) {
+// the metrics listener, which serves only GET /metrics. The Connections
+// page keeps its sessions in st, where every replica finds them.
+func listenAll(ctx context.Context, api *server.Server, st *store.Store, logger *slog.Logger, addr, metricsAddr string, tlsConfig *tls.Config) ([]listener, error) {
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	// The Connections page (/ui/) drives the API in-process; every other
 	// path is the API's.
-	apiServer := newHTTPServer(console.New(console.Config{API: api, Secure: tlsConfig != nil, Logger: logger}), logger)
+	apiServer := newHTTPServer(console.New(console.Config{
+		API: api, Secure: tlsConfig != nil, Logger: logger, Sessions: console.NewDatabaseSessions(st),
+	}), logger)
 	apiServer.TLSConfig = tlsConfig
 	all := []listener{{apiServer, ln}}
 	if metricsAddr == "" {

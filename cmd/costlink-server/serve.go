@@ -89,7 +89,7 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 		ReplicaID: *replicaID, CheckLease: *checkLease,
 	})
 	defer api.Close()
-	servers, err := listenAll(ctx, api, logger, *addr, *metricsAddr, tlsConfig)
+	servers, err := listenAll(ctx, api, st, logger, *addr, *metricsAddr, tlsConfig)
 	if err != nil {
 		return failure(stderr, err)
 	}
