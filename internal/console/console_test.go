@@ -50,7 +50,7 @@ func startTestService(t testing.TB, secure bool, prober server.Prober) *testServ
 	t.Cleanup(func() { _ = st.Close() })
 	api := server.New(server.Config{Store: st, PrincipalARN: testPrincipalARN, Prober: prober})
 	t.Cleanup(api.Close)
-	sessions := NewMemorySessions()
+	sessions := NewDatabaseSessions(st) // as costlink-server runs it
 	handler := New(Config{API: api, Secure: secure, Sessions: sessions})
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
