@@ -22,7 +22,8 @@ type Config struct {
 	Secure bool
 	// Logger receives sign-ins and internal errors; nil discards them.
 	Logger *slog.Logger
-	// Sessions keeps sessions; nil keeps them in this process's memory.
+	// Sessions keeps sessions (NewDatabaseSessions, so that every replica
+	// knows them). Required.
 	Sessions SessionStore
 }
 
@@ -43,9 +44,6 @@ func New(cfg Config) http.Handler {
 	c := &console{api: api{handler: cfg.API}, secure: cfg.Secure, log: cfg.Logger, sessions: cfg.Sessions}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
-	}
-	if c.sessions == nil {
-		c.sessions = NewMemorySessions()
 	}
 	pages := http.NewServeMux()
 	pages.Handle("GET /ui/{$}", http.RedirectHandler(connectionsPath, http.StatusSeeOther))

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"sync"
 	"time"
 )
 
@@ -46,9 +45,8 @@ func (s Session) expired(now time.Time) bool {
 // ErrNoSession is a session ID that names no live session.
 var ErrNoSession = errors.New("no such session")
 
-// SessionStore keeps sessions. The default keeps them in the memory of one
-// process (one replica); NewDatabaseSessions keeps them in the database,
-// shared by every replica.
+// SessionStore keeps sessions: NewDatabaseSessions keeps them in the
+// database, shared by every replica; tests may keep them elsewhere.
 type SessionStore interface {
 	// Get returns the session with that ID, or ErrNoSession.
 	Get(ctx context.Context, id string) (Session, error)
@@ -56,52 +54,6 @@ type SessionStore interface {
 	Put(ctx context.Context, s Session) error
 	// Delete removes the session; removing a missing one is not an error.
 	Delete(ctx context.Context, id string) error
-}
-
-// memorySessions is the in-memory SessionStore. Expired sessions are
-// dropped as new ones are saved, so abandoned sign-ins do not pile up.
-type memorySessions struct {
-	mu        sync.Mutex
-	sessions  map[string]Session
-	now       func() time.Time
-	lastSweep time.Time
-}
-
-// NewMemorySessions returns an empty in-memory SessionStore.
-func NewMemorySessions() SessionStore {
-	return &memorySessions{sessions: map[string]Session{}, now: time.Now}
-}
-
-func (m *memorySessions) Get(_ context.Context, id string) (Session, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.sessions[id]
-	if !ok {
-		return Session{}, ErrNoSession
-	}
-	return s, nil
-}
-
-func (m *memorySessions) Put(_ context.Context, s Session) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sessions[s.ID] = s
-	if now := m.now(); now.Sub(m.lastSweep) > IdleTimeout {
-		m.lastSweep = now
-		for id, old := range m.sessions {
-			if old.expired(now) {
-				delete(m.sessions, id)
-			}
-		}
-	}
-	return nil
-}
-
-func (m *memorySessions) Delete(_ context.Context, id string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.sessions, id)
-	return nil
 }
 
 // randomToken is 256 bits from crypto/rand, URL-safe: session IDs and CSRF
