@@ -275,7 +275,7 @@ func TestReplicasCheckEveryConnectionOncePerInterval(t *testing.T) {
 // those connections too: every connection is still checked once in each
 // of four intervals, none twice.
 func TestReplicasTakeOverTheChecksOfADeadReplica(t *testing.T) {
-	const connections, intervals, workers, lease, interval = 300, 4, 16, 1500 * time.Millisecond, 3 * time.Second
+	const connections, intervals, workers, lease, interval = 300, 4, 16, 1500 * time.Millisecond, 4 * time.Second
 	for _, db := range engines {
 		t.Run(db.name, func(t *testing.T) {
 			dsn := db.dsn(t)
