@@ -1,8 +1,8 @@
 package server
 
 import (
-	"cmp"
 	"context"
+	"hash/fnv"
 	"time"
 
 	"github.com/costlink/terraform-provider-costlink/internal/store"
@@ -12,6 +12,7 @@ import (
 // by every replica.
 type schedule interface {
 	ClaimDueChecks(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]store.Connection, error)
+	ScheduleCheck(ctx context.Context, id, owner string, at time.Time) error
 	CountConnections(ctx context.Context) (int, error)
 }
 
@@ -30,17 +31,17 @@ func (srv *Server) RunChecks(ctx context.Context, interval time.Duration) {
 // due time one interval on, or until the lease expires because this replica
 // died. Claiming no more than the idle workers can start leaves the rest to
 // replicas with idle workers.
-func (k *checks) runPeriodic(ctx context.Context, due schedule, interval time.Duration) {
+func (k *checks) runPeriodic(ctx context.Context, work schedule, interval time.Duration) {
 	k.mu.Lock()
 	k.interval = interval
 	k.mu.Unlock()
 	began := time.Now()
 	reportAt := began.Add(interval)
 	for {
-		claimed, idle := k.claim(ctx, due, began, interval)
+		claimed, idle := k.claim(ctx, work, began, interval)
 		if now := time.Now(); now.After(reportAt) {
 			reportAt = now.Add(interval)
-			if total, err := due.CountConnections(ctx); err == nil {
+			if total, err := work.CountConnections(ctx); err == nil {
 				k.report(total, interval)
 			}
 		}
@@ -70,14 +71,15 @@ func (k *checks) waitForWork(ctx context.Context, poll time.Duration) bool {
 
 // claim leases as many due connections as there are idle workers and
 // queues their checks; it returns how many it claimed, and of how many.
-// Connections never scheduled have been due since the checks began.
-func (k *checks) claim(ctx context.Context, due schedule, began time.Time, interval time.Duration) (claimed, idle int) {
+// A connection never scheduled is due at its phase of the first interval
+// from began: before that, the claim only schedules it.
+func (k *checks) claim(ctx context.Context, work schedule, began time.Time, interval time.Duration) (claimed, idle int) {
 	idle = k.size - k.pending()
 	if idle <= 0 {
 		return 0, 0
 	}
 	now := time.Now()
-	conns, err := due.ClaimDueChecks(ctx, k.lease.Owner, now, k.leaseOf, idle)
+	conns, err := work.ClaimDueChecks(ctx, k.lease.Owner, now, k.leaseOf, idle)
 	if err != nil {
 		if ctx.Err() == nil {
 			k.log.Error("claiming connections due for a check", "error", err)
@@ -85,11 +87,31 @@ func (k *checks) claim(ctx context.Context, due schedule, began time.Time, inter
 		return 0, idle
 	}
 	for _, c := range conns {
-		scheduled := cmp.Or(c.NextCheckAt, began)
-		k.notePeriodicStart(now.Sub(scheduled))
-		k.request(checkJob{conn: c, leased: true, next: nextCheck(scheduled, now, interval)}, false)
+		due := c.NextCheckAt
+		if due.IsZero() {
+			due = began.Add(phase(c.ID, interval))
+			if due.After(now) {
+				if err := work.ScheduleCheck(ctx, c.ID, k.lease.Owner, due); err != nil && ctx.Err() == nil {
+					k.log.Error("scheduling a connection's periodic checks", "connection", c.ID, "error", err)
+				}
+				continue
+			}
+		}
+		k.notePeriodicStart(now.Sub(due))
+		k.request(checkJob{conn: c, leased: true, next: nextCheck(due, now, interval)}, false)
 	}
 	return len(conns), idle
+}
+
+// phase is where in each interval a connection's periodic checks fall when
+// nothing has scheduled them yet (connections from before schedules, or
+// created while no replica ran periodic checks): spread by the hash of its
+// ID, so that such connections do not all come due at once, and then, at
+// a fixed rate, together for ever after.
+func phase(id string, interval time.Duration) time.Duration {
+	h := fnv.New64a()
+	h.Write([]byte(id)) //nolint:errcheck // a hash.Hash never fails to write
+	return time.Duration(h.Sum64() % uint64(interval))
 }
 
 // nextCheck is when a connection due at scheduled and claimed at now is due

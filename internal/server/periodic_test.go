@@ -60,38 +60,57 @@ func resourceConnection(orgID string, i int) store.Connection {
 func (e *env) seedResources(n int) []store.Connection {
 	e.t.Helper()
 	e.withBilling()
-	var out []store.Connection
-	for i := range n {
-		created, err := e.store.CreateConnection(context.Background(), resourceConnection(e.org.ID, i), nil)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		out = append(out, created.Connection)
+	out, err := createResourceConnections(context.Background(), e.store, e.org.ID, 0, n)
+	if err != nil {
+		e.t.Fatal(err)
 	}
 	return out
 }
 
-// TestPeriodicChecksKeepTheirInterval runs the periodic checks for three
-// and a half intervals: every connection is checked exactly four times
-// (at 0, 1, 2 and 3 intervals), counted from the database, whatever the
-// check after its creation did.
-func TestPeriodicChecksKeepTheirInterval(t *testing.T) {
-	const interval = 2 * time.Second
-	prober := newLatencyProber(20 * time.Millisecond)
-	e := newEnv(t, Config{PrincipalARN: testPrincipal, Prober: prober, CheckConcurrency: 8})
-	srv := e.handler.(*Server)
-	conns := e.seedResources(40)
-	ctx, cancel := context.WithTimeout(context.Background(), interval*7/2)
-	defer cancel()
-	srv.RunChecks(ctx, interval)
-	waitFor(t, "the last checks to finish", func() bool { return srv.s.checks.pending() == 0 })
+// dueNow schedules conns' periodic checks for now, as a schedule that has
+// come round does.
+func (e *env) dueNow(conns []store.Connection) {
+	e.t.Helper()
 	for _, c := range conns {
-		got, err := e.store.Connection(context.Background(), e.org.ID, c.ID)
-		if err != nil {
-			t.Fatal(err)
+		if err := e.store.ScheduleCheck(context.Background(), c.ID, "", time.Now()); err != nil {
+			e.t.Fatal(err)
 		}
-		if got.Health.Checks != 4 {
-			t.Errorf("%s checked %d times in 3.5 intervals, want 4", c.Name, got.Health.Checks)
+	}
+}
+
+// TestPeriodicChecksKeepTheirInterval runs the periodic checks of one
+// replica for four intervals: every connection is checked exactly once in
+// each, counted in the database.
+func TestPeriodicChecksKeepTheirInterval(t *testing.T) {
+	const interval, intervals, connections = 2 * time.Second, 4, 40
+	prober := newRecordingProber(20 * time.Millisecond)
+	e := newEnv(t, Config{PrincipalARN: testPrincipal, Prober: prober, CheckConcurrency: 8})
+	conns := e.seedResources(connections)
+	probers := []*recordingProber{prober}
+	began := checkIntervals(t, []*Server{e.handler.(*Server)}, interval, intervals)
+	wantOneCheckPerInterval(t, e.store, conns, probers, began, interval, intervals)
+}
+
+// TestPeriodicChecksSpreadConnectionsNeverScheduled: connections that no
+// schedule has placed yet (from before schedules, or a first start) are
+// checked at points spread over the interval, not all at once: at a fixed
+// rate, a burst would come back every interval.
+func TestPeriodicChecksSpreadConnectionsNeverScheduled(t *testing.T) {
+	const interval, connections = 2 * time.Second, 40
+	prober := newRecordingProber(time.Millisecond)
+	e := newEnv(t, Config{PrincipalARN: testPrincipal, Prober: prober, CheckConcurrency: 8})
+	conns := e.seedResources(connections)
+	began := checkIntervals(t, []*Server{e.handler.(*Server)}, interval, 1)
+	quarters := make([]int, 4)
+	for _, c := range conns {
+		for _, at := range checkStarts(c.RoleARN, []*recordingProber{prober}) {
+			quarters[min(int(4*at.Sub(began)/interval), 3)]++
+		}
+	}
+	for i, n := range quarters {
+		if n == 0 || n > connections/2 {
+			t.Errorf("first checks by quarter of the interval %v: quarter %d has %d, want them spread", quarters, i, n)
+			break
 		}
 	}
 }
@@ -99,11 +118,11 @@ func TestPeriodicChecksKeepTheirInterval(t *testing.T) {
 // TestPeriodicChecksClaimOnlyWhatTheyStart: with every worker busy, a
 // replica claims no more connections, and leaves the rest due for another.
 func TestPeriodicChecksClaimOnlyWhatTheyStart(t *testing.T) {
-	const bound, connections = 2, 30
+	const bound, due = 2, 30
 	prober := &fakeProber{}
 	e := newEnv(t, Config{PrincipalARN: testPrincipal, Prober: prober, CheckConcurrency: bound})
 	srv := e.handler.(*Server)
-	e.seedResources(connections - 1)
+	e.dueNow(e.seedResources(due)) // the billing connection is not due yet: never scheduled, at its phase
 
 	prober.hold()
 	defer prober.let()
@@ -115,9 +134,9 @@ func TestPeriodicChecksClaimOnlyWhatTheyStart(t *testing.T) {
 	if n := srv.s.checks.pending(); n != bound {
 		t.Errorf("%d checks queued or running with %d workers, want %d", n, bound, bound)
 	}
-	rest, err := e.store.ClaimDueChecks(context.Background(), "another-replica", time.Now(), time.Minute, connections)
-	if err != nil || len(rest) != connections-bound {
-		t.Errorf("another replica claimed %d (%v), want the %d this one could not start", len(rest), err, connections-bound)
+	rest, err := e.store.ClaimDueChecks(context.Background(), "another-replica", time.Now(), time.Minute, due)
+	if err != nil || len(rest) != due-bound {
+		t.Errorf("another replica claimed %d (%v), want the %d this one could not start", len(rest), err, due-bound)
 	}
 }
 

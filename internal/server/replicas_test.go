@@ -13,15 +13,7 @@ import (
 // the same database.
 func (e *env) replica(cfg Config) *Server {
 	e.t.Helper()
-	st, err := store.Open(e.dbPath)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() { st.Close() })
-	cfg.Store = st
-	srv := New(cfg)
-	e.t.Cleanup(srv.Close)
-	return srv
+	return openReplica(e.t, e.dbPath, cfg)
 }
 
 // TestOnDemandCheckAwaitsAnotherReplica: a check asked of replica B while

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/costlink/terraform-provider-costlink/internal/iampolicy"
@@ -93,7 +94,7 @@ func New(cfg Config) *Server {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.generate == nil {
-		s.generate = iampolicy.Generate
+		s.generate = generateOnce(iampolicy.Generate)
 	}
 	if cfg.Prober != nil {
 		s.checks = newChecks(cfg.Prober, cfg.CheckConcurrency, replicaID(cfg.ReplicaID), cfg.CheckLease, s.check, s.log)
@@ -123,4 +124,21 @@ func replicaID(id string) string {
 		host = "costlink-server"
 	}
 	return host + "-" + rand.Text()[:8]
+}
+
+// generateOnce remembers each input's policy: generating one costs about
+// 2 ms of CPU, every check needs one, and generate (iampolicy.Generate)
+// always yields the same policy for the same input. Callers only read it.
+func generateOnce(generate func(iampolicy.Input) (iampolicy.Policy, error)) func(iampolicy.Input) (iampolicy.Policy, error) {
+	var generated sync.Map // iampolicy.Input → iampolicy.Policy
+	return func(in iampolicy.Input) (iampolicy.Policy, error) {
+		if p, ok := generated.Load(in); ok {
+			return p.(iampolicy.Policy), nil
+		}
+		p, err := generate(in)
+		if err == nil {
+			generated.Store(in, p)
+		}
+		return p, err
+	}
 }

@@ -70,6 +70,15 @@ func (s *Store) ClaimCheck(ctx context.Context, id, owner string, now time.Time,
 	return n == 1, err
 }
 
+// ScheduleCheck sets when connection id's next periodic check is due and
+// gives up owner's lease on it: a claim that found the connection never
+// scheduled, and not due yet on the schedule it then gets.
+func (s *Store) ScheduleCheck(ctx context.Context, id, owner string, at time.Time) error {
+	_, err := s.db.exec(ctx, `UPDATE connections SET next_check_at = ?, check_lease_owner = '', check_lease_expires_at = ''
+	WHERE id = ? AND check_lease_owner = ?`, formatSchedule(at), id, owner)
+	return err
+}
+
 // ReleaseCheck gives up owner's lease on connection id without a result,
 // so that another replica may check it at once.
 func (s *Store) ReleaseCheck(ctx context.Context, id, owner string) error {
