@@ -60,7 +60,7 @@ type listener struct {
 // listenAll opens the API's listener, first, and when metricsAddr is set
 // the metrics listener, which serves only GET /metrics. The Connections
 // page keeps its sessions in st, where every replica finds them.
-func listenAll(ctx context.Context, api *server.Server, st *store.Store, logger *slog.Logger, addr, metricsAddr string, tlsConfig *tls.Config) ([]listener, error) {
+func listenAll(ctx context.Context, api *server.Server, st *store.Store, logger *slog.Logger, addr, metricsAddr string, tlsConfig *tls.Config, publicURL string) ([]listener, error) {
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
@@ -68,7 +68,7 @@ func listenAll(ctx context.Context, api *server.Server, st *store.Store, logger 
 	// The Connections page (/ui/) drives the API in-process; every other
 	// path is the API's.
 	apiServer := newHTTPServer(console.New(console.Config{
-		API: api, Secure: tlsConfig != nil, Logger: logger, Sessions: console.NewDatabaseSessions(st),
+		API: api, Secure: tlsConfig != nil, PublicURL: publicURL, Logger: logger, Sessions: console.NewDatabaseSessions(st),
 	}), logger)
 	apiServer.TLSConfig = tlsConfig
 	all := []listener{{apiServer, ln}}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -50,6 +52,9 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 			"bind it to an address only the monitoring system reaches (env COSTLINK_METRICS_ADDR); default: metrics are not served")
 	tlsCert := fs.String("tls-cert", os.Getenv("COSTLINK_TLS_CERT"),
 		"PEM certificate (chain) to serve the API over HTTPS, with --tls-key (env COSTLINK_TLS_CERT); default: plain HTTP")
+	publicURL := fs.String("public-url", os.Getenv("COSTLINK_PUBLIC_URL"),
+		"the URL users reach the service at, when a load balancer in front terminates TLS, e.g. https://costlink.example.com: "+
+			"an https URL makes the Connections page's session cookie Secure, and its Terraform snippets name it (env COSTLINK_PUBLIC_URL); default: the request's host")
 	tlsKey := fs.String("tls-key", os.Getenv("COSTLINK_TLS_KEY"), "PEM private key of --tls-cert (env COSTLINK_TLS_KEY)")
 	if err := envDefaults(fs, map[string]string{"ip-rate-limit": "COSTLINK_IP_RATE_LIMIT", "ip-rate-burst": "COSTLINK_IP_RATE_BURST"}); err != nil {
 		return flagError(fs, err.Error())
@@ -59,6 +64,9 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return flagError(fs, "--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
+	}
+	if err := checkPublicURL(*publicURL); err != nil {
+		return flagError(fs, err.Error())
 	}
 	logger, err := newLogger(*logFormat, stderr)
 	if err != nil {
@@ -89,7 +97,7 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer) int {
 		ReplicaID: *replicaID, CheckLease: *checkLease,
 	})
 	defer api.Close()
-	servers, err := listenAll(ctx, api, st, logger, *addr, *metricsAddr, tlsConfig)
+	servers, err := listenAll(ctx, api, st, logger, *addr, *metricsAddr, tlsConfig, *publicURL)
 	if err != nil {
 		return failure(stderr, err)
 	}
@@ -111,4 +119,18 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
 	return nil, fmt.Errorf("--log-format %q is not valid: use text or json", format)
+}
+
+// checkPublicURL accepts "" or an absolute http(s) URL of a host, without a
+// path: the service's pages and API live at its root.
+func checkPublicURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") != "" ||
+		u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("--public-url %q is not valid: give the URL users reach the service at, such as https://costlink.example.com", raw)
+	}
+	return nil
 }

@@ -303,10 +303,12 @@ func TestServeTLSFlagErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		"cert alone":   {[]string{"--tls-cert", certFile}, exitUsage, "--tls-cert and --tls-key go together"},
-		"key alone":    {[]string{"--tls-key", keyFile}, exitUsage, "--tls-cert and --tls-key go together"},
-		"missing cert": {[]string{"--tls-cert", certFile + ".nope", "--tls-key", keyFile}, exitError, "cannot load the TLS certificate"},
-		"key as cert":  {[]string{"--tls-cert", keyFile, "--tls-key", keyFile}, exitError, "cannot load the TLS certificate"},
+		"cert alone":             {[]string{"--tls-cert", certFile}, exitUsage, "--tls-cert and --tls-key go together"},
+		"key alone":              {[]string{"--tls-key", keyFile}, exitUsage, "--tls-cert and --tls-key go together"},
+		"missing cert":           {[]string{"--tls-cert", certFile + ".nope", "--tls-key", keyFile}, exitError, "cannot load the TLS certificate"},
+		"key as cert":            {[]string{"--tls-cert", keyFile, "--tls-key", keyFile}, exitError, "cannot load the TLS certificate"},
+		"public URL with a path": {[]string{"--public-url", "https://costlink.example.com/api"}, exitUsage, "--public-url"},
+		"public URL not http":    {[]string{"--public-url", "costlink.example.com"}, exitUsage, "give the URL users reach the service at"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, _, stderr := runCmd(append([]string{"serve", "--db", db, "--principal-arn", "arn:aws:iam::111111111111:root"}, tc.args...)...)

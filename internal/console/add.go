@@ -111,7 +111,7 @@ func (c *console) renderAdd(w http.ResponseWriter, r *http.Request, s *Session, 
 		view.Policy.Documents[i].JSON = indentJSON(doc.JSON)
 	}
 	view.NeedsBilling = len(billing.Connections) == 0
-	view.Snippet, err = terraformSnippet(snippetValuesFrom(r, form, c.secure))
+	view.Snippet, err = terraformSnippet(snippetValuesFrom(c.serviceURL(r), form))
 	if err != nil {
 		c.renderError(w, r, s, http.StatusInternalServerError, "The Terraform snippet could not be written: "+err.Error())
 		return

@@ -177,9 +177,9 @@ func TestCheckNowShowsTheAPIsAnswer(t *testing.T) {
 
 func TestTerraformSnippet(t *testing.T) {
 	r, _ := http.NewRequest(http.MethodGet, "http://costlink.internal:8080/ui/connections/new", nil)
-	snippet, err := terraformSnippet(snippetValuesFrom(r, addForm{
+	snippet, err := terraformSnippet(snippetValuesFrom((&console{secure: true}).serviceURL(r), addForm{
 		Name: "prod-payments", RoleARN: "arn:aws-us-gov:iam::222222222222:role/team/${x}/read", Regions: "us-gov-west-1, nowhere-1",
-	}, true))
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

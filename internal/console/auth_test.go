@@ -20,6 +20,18 @@ func sessionCookie(t *testing.T, resp *http.Response, name string) *http.Cookie 
 	return nil
 }
 
+// TestBehindALoadBalancerThatTerminatesTLS: the service speaks plain HTTP
+// to the balancer, and PublicURL says users reach it over HTTPS: the cookie
+// is Secure all the same, and the Terraform snippet names the public URL.
+func TestBehindALoadBalancerThatTerminatesTLS(t *testing.T) {
+	ts := startTestServiceWith(t, Config{PublicURL: "https://costlink.example.com/"}, nil)
+	c := browser(t)
+	p := post(t, c, ts.url+signInPath, url.Values{"api_key": {ts.writeKey}})
+	if cookie := sessionCookie(t, p.Response, "__Host-costlink_session"); !cookie.Secure {
+		t.Errorf("session cookie %q: want Secure behind an https public URL", p.Header.Get("Set-Cookie"))
+	}
+}
+
 func TestSignInCookieHoldsOnlyASessionID(t *testing.T) {
 	for _, secure := range []bool{false, true} {
 		t.Run(map[bool]string{false: "http", true: "https"}[secure], func(t *testing.T) {

@@ -9,6 +9,7 @@ package console
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 )
 
 // Config configures the console.
@@ -20,6 +21,12 @@ type Config struct {
 	// Secure, and named with the __Host- prefix, which browsers accept only
 	// from a secure origin, for the whole host.
 	Secure bool
+	// PublicURL is where users reach the service, when that is not what the
+	// service itself serves: behind a load balancer that terminates TLS,
+	// "https://costlink.example.com". An https URL makes the session cookie
+	// Secure as Secure does; the Terraform snippet names it as api_url. ""
+	// means the request's host, over HTTPS when Secure.
+	PublicURL string
 	// Logger receives sign-ins and internal errors; nil discards them.
 	Logger *slog.Logger
 	// Sessions keeps sessions (NewDatabaseSessions, so that every replica
@@ -31,6 +38,7 @@ type Config struct {
 type console struct {
 	api      api
 	secure   bool
+	public   string // PublicURL without a trailing slash
 	log      *slog.Logger
 	sessions SessionStore
 }
@@ -41,7 +49,8 @@ const Path = "/ui/"
 // New returns the handler to serve: the pages under /ui/, a redirect from /
 // to them, and the API for every other path, unchanged.
 func New(cfg Config) http.Handler {
-	c := &console{api: api{handler: cfg.API}, secure: cfg.Secure, log: cfg.Logger, sessions: cfg.Sessions}
+	c := &console{api: api{handler: cfg.API}, secure: cfg.Secure || strings.HasPrefix(cfg.PublicURL, "https://"),
+		public: strings.TrimSuffix(cfg.PublicURL, "/"), log: cfg.Logger, sessions: cfg.Sessions}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -97,4 +106,16 @@ func limitForms(next http.Handler) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// serviceURL is the service's URL as users reach it.
+func (c *console) serviceURL(r *http.Request) string {
+	if c.public != "" {
+		return c.public
+	}
+	scheme := "http"
+	if c.secure {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

@@ -43,6 +43,13 @@ func newTestService(t testing.TB, secure bool) *testService {
 // startTestService is newTestService with prober checking health.
 func startTestService(t testing.TB, secure bool, prober server.Prober) *testService {
 	t.Helper()
+	return startTestServiceWith(t, Config{Secure: secure}, prober)
+}
+
+// startTestServiceWith is startTestService with the console configured as
+// cfg says, besides its API and sessions.
+func startTestServiceWith(t testing.TB, cfg Config, prober server.Prober) *testService {
+	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "costlink.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +58,8 @@ func startTestService(t testing.TB, secure bool, prober server.Prober) *testServ
 	api := server.New(server.Config{Store: st, PrincipalARN: testPrincipalARN, Prober: prober})
 	t.Cleanup(api.Close)
 	sessions := NewDatabaseSessions(st) // as costlink-server runs it
-	handler := New(Config{API: api, Secure: secure, Sessions: sessions})
+	cfg.API, cfg.Sessions = api, sessions
+	handler := New(cfg)
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 	"text/template"
@@ -60,15 +59,11 @@ const (
 	organizationRoleName = "OrganizationAccountAccessRole"
 )
 
-// snippetValuesFrom fills the snippet with this service's URL and what of
+// snippetValuesFrom fills the snippet with the service's URL and what of
 // the form is valid.
-func snippetValuesFrom(r *http.Request, form addForm, secure bool) snippetValues {
-	scheme := "http"
-	if secure {
-		scheme = "https"
-	}
+func snippetValuesFrom(serviceURL string, form addForm) snippetValues {
 	v := snippetValues{
-		APIURL: hclString(scheme + "://" + r.Host), RoleName: hclString(defaultRoleName), RolePath: hclString(defaultRolePath),
+		APIURL: hclString(serviceURL), RoleName: hclString(defaultRoleName), RolePath: hclString(defaultRolePath),
 		AccessRoleARN: hclString("arn:aws:iam::" + accountPlaceholder + ":role/" + organizationRoleName),
 		Name:          hclString(defaultSnippetName),
 	}
