@@ -258,9 +258,9 @@ func TestReplicasCheckEveryConnectionOncePerInterval(t *testing.T) {
 // of four intervals, none twice.
 func TestReplicasTakeOverTheChecksOfADeadReplica(t *testing.T) {
 	const connections, intervals, workers, lease, interval = 300, 4, 16, 1500 * time.Millisecond, 4 * time.Second
-	for _, db := range engines {
-		t.Run(db.name, func(t *testing.T) {
-			dsn := db.dsn(t)
+	for _, db := range pgtest.Engines {
+		t.Run(db.Name, func(t *testing.T) {
+			dsn := db.NewDatabase(t)
 			st := openStore(t, dsn)
 			conns := seedOrganizations(t, st, 1, connections)
 			cfg := Config{PrincipalARN: testPrincipal, CheckConcurrency: workers, CheckLease: lease}

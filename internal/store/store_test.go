@@ -18,29 +18,23 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// engine is a database the store runs on: dsn makes a fresh, empty one.
-type engine struct {
-	name string
-	dsn  func(t *testing.T) string
-}
+// engine is a database the store runs on.
+type engine = pgtest.Engine
 
-var (
-	sqliteEngine   = engine{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "costlink.db") }}
-	postgresEngine = engine{"postgres", func(t *testing.T) string { return pgtest.NewDatabase(t) }}
-)
+var sqliteEngine = pgtest.SQLite
 
 // forEachEngine runs test against each engine, as a subtest named after it:
 // the store's tests are one conformance suite that both engines pass.
 func forEachEngine(t *testing.T, test func(t *testing.T, e engine)) {
-	for _, e := range []engine{sqliteEngine, postgresEngine} {
-		t.Run(e.name, func(t *testing.T) { test(t, e) })
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) { test(t, e) })
 	}
 }
 
 // openTestStore opens a fresh database of engine e and returns it with its DSN.
 func openTestStore(t *testing.T, e engine) (*Store, string) {
 	t.Helper()
-	dsn := e.dsn(t)
+	dsn := e.NewDatabase(t)
 	s, err := Open(dsn)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -110,7 +104,7 @@ func assertCount(t *testing.T, s *Store, orgID string, want int) {
 // lets one apply each step and the others find it applied.
 func TestOpenAppliesMigrationsOnce(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		dsn := e.dsn(t)
+		dsn := e.NewDatabase(t)
 		var wg sync.WaitGroup
 		errs := make(chan error, 4)
 		for range 4 {
@@ -129,7 +123,7 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 				t.Fatalf("Open while others migrate: %v", err)
 			}
 		}
-		s, _ := openTestStore(t, engine{e.name, func(*testing.T) string { return dsn }})
+		s, _ := openTestStore(t, engine{Name: e.Name, NewDatabase: func(testing.TB) string { return dsn }})
 		ctx := context.Background()
 		v, err := s.SchemaVersion(ctx)
 		if err != nil || v != LatestSchemaVersion() {
