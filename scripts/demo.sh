@@ -156,6 +156,7 @@ EOF
   cat <<EOF
 The connection service: $api_url (API key in $state/api-key; logs in $state/*.log)
 Look further:
+  $api_url/ui/   # the Connections page: sign in with the API key above
   curl -s -H "Authorization: Bearer \$(cat $state/api-key)" $api_url/v1/aws/connections
   eval "\$(scripts/demo.sh env)"   # then terraform reaches the demo from any directory (README: Quick start)
   terraform -chdir=$work output
