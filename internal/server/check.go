@@ -24,14 +24,14 @@ func (s *server) check(ctx context.Context, job checkJob) (store.Health, error) 
 			return h, err
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.checks.timeout)
+	ctx, cancel := context.WithTimeout(ctx, s.checks.checkTimeout())
 	defer cancel()
 	h, err := s.probe(ctx, c)
 	if err != nil {
 		s.releaseLease(c)
 		return store.Health{}, err
 	}
-	saved, err := s.store.SaveHealth(ctx, c.ID, c.Version, h, store.CheckRun{Owner: s.checks.lease.Owner, NextCheckAt: s.checks.nextAfter(job)})
+	saved, err := s.store.SaveHealth(ctx, c.ID, c.Version, h, store.CheckRun{Owner: s.checks.owner, NextCheckAt: s.checks.nextAfter(job)})
 	if err != nil {
 		s.releaseLease(c)
 		return store.Health{}, err
@@ -96,7 +96,7 @@ func (s *server) leaseOrAwait(ctx context.Context, c store.Connection) (h store.
 				return current.Health, true, nil
 			}
 		}
-		leased, err := s.store.ClaimCheck(ctx, c.ID, k.lease.Owner, time.Now(), k.leaseOf)
+		leased, err := s.store.ClaimCheck(ctx, c.ID, k.owner, time.Now(), k.lease)
 		if err != nil || leased {
 			return store.Health{}, false, err
 		}
@@ -118,7 +118,7 @@ func (s *server) leaseOrAwait(ctx context.Context, c store.Connection) (h store.
 func (s *server) releaseLease(c store.Connection) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.store.ReleaseCheck(ctx, c.ID, s.checks.lease.Owner); err != nil && !errors.Is(err, context.Canceled) {
+	if err := s.store.ReleaseCheck(ctx, c.ID, s.checks.owner); err != nil && !errors.Is(err, context.Canceled) {
 		s.log.Error("releasing a health check's lease", "connection", c.ID, "error", err)
 	}
 }

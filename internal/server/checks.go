@@ -28,6 +28,10 @@ const DefaultCheckConcurrency = 32
 // replica's connections are checked by another within it.
 const DefaultCheckLease = 3 * time.Minute
 
+// checkTimeout bounds a check once leased: two thirds of the lease, so
+// that a live replica's lease never lapses mid-check.
+func (k *checks) checkTimeout() time.Duration { return k.lease * 2 / 3 }
+
 // leasePoll is how often a replica that waits for another's check, or for
 // due connections, looks at the database.
 const leasePoll = 250 * time.Millisecond
@@ -57,9 +61,8 @@ type checks struct {
 	results *counterVec
 	run     func(context.Context, checkJob) (store.Health, error)
 	log     *slog.Logger
-	lease   store.CheckRun // Owner: this replica, in the database's leases
-	leaseOf time.Duration  // how long a lease lasts
-	timeout time.Duration  // bounds a check once leased: two thirds of leaseOf
+	owner   string        // this replica, in the database's leases
+	lease   time.Duration // how long a lease lasts
 
 	mu       sync.Mutex
 	queued   *sync.Cond         // signalled when a check is queued or the checks close
@@ -111,9 +114,8 @@ func newChecks(prober Prober, workers int, owner string, lease time.Duration, ru
 		results: newCounterVec("costlink_health_checks_total", "Health checks run, by result.", "result"),
 		run:     run,
 		log:     log,
-		lease:   store.CheckRun{Owner: owner},
-		leaseOf: lease,
-		timeout: lease * 2 / 3,
+		owner:   owner,
+		lease:   lease,
 		flights: map[string]*flight{},
 		freed:   make(chan struct{}, 1),
 		ctx:     ctx,

@@ -79,7 +79,7 @@ func (k *checks) claim(ctx context.Context, work schedule, began time.Time, inte
 		return 0, 0
 	}
 	now := time.Now()
-	conns, err := work.ClaimDueChecks(ctx, k.lease.Owner, now, k.leaseOf, idle)
+	conns, err := work.ClaimDueChecks(ctx, k.owner, now, k.lease, idle)
 	if err != nil {
 		if ctx.Err() == nil {
 			k.log.Error("claiming connections due for a check", "error", err)
@@ -91,7 +91,7 @@ func (k *checks) claim(ctx context.Context, work schedule, began time.Time, inte
 		if due.IsZero() {
 			due = began.Add(phase(c.ID, interval))
 			if due.After(now) {
-				if err := work.ScheduleCheck(ctx, c.ID, k.lease.Owner, due); err != nil && ctx.Err() == nil {
+				if err := work.ScheduleCheck(ctx, c.ID, k.owner, due); err != nil && ctx.Err() == nil {
 					k.log.Error("scheduling a connection's periodic checks", "connection", c.ID, "error", err)
 				}
 				continue
