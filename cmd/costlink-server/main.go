@@ -117,7 +117,12 @@ func failure(stderr io.Writer, err error) int {
 
 // dbFlag adds the --db flag every subcommand has.
 func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", envOr("COSTLINK_DB", "./costlink.db"), "the database: a SQLite file, created if missing, or a PostgreSQL URL (postgres://user:password@host:5432/db?sslmode=verify-full), which several replicas may share (env COSTLINK_DB)")
+	db := fs.String("db", "./costlink.db", "the database: a SQLite file, created if missing, or a PostgreSQL URL (postgres://user:password@host:5432/db?sslmode=verify-full), which several replicas may share (env COSTLINK_DB)")
+	// COSTLINK_DB is set as a value, not given as the default: usage prints
+	// the default, on -h and on any mistyped flag, and a PostgreSQL URL
+	// holds a password. A string flag takes any value.
+	_ = envDefaults(fs, map[string]string{"db": "COSTLINK_DB"})
+	return db
 }
 
 // envOr returns the environment variable name, or def when it is unset or empty.

@@ -50,3 +50,15 @@ func TestServeConnectionsPage(t *testing.T) {
 		t.Errorf("GET /ui/signin = %d %s", status, page)
 	}
 }
+
+// TestUsageKeepsTheDatabasePasswordSecret: a mistyped flag prints the
+// usage, whose defaults must not show a PostgreSQL URL from COSTLINK_DB.
+func TestUsageKeepsTheDatabasePasswordSecret(t *testing.T) {
+	t.Setenv("COSTLINK_DB", "postgres://app:s3cret@db.invalid:5432/costlink")
+	for _, command := range []string{"serve", "migrate", "keys create"} {
+		code, _, stderr := runCmd(append(strings.Fields(command), "--bogus")...)
+		if code != exitUsage || strings.Contains(stderr, "s3cret") || !strings.Contains(stderr, "-db") {
+			t.Errorf("%s --bogus: exit %d, usage shows the password or lacks --db:\n%s", command, code, stderr)
+		}
+	}
+}
