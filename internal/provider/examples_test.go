@@ -2,8 +2,10 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -11,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -255,17 +258,44 @@ func terraformDirs(t *testing.T, examples string) []string {
 	return dirs
 }
 
-// examplesEnv builds the provider once and returns the environment in which
-// terraform uses that build through dev_overrides and nothing else.
+// providerBuild is the provider built once per test binary, in a directory
+// with the CLI configuration that makes terraform use it through
+// dev_overrides; TestMain removes it.
+var providerBuild struct {
+	once      sync.Once
+	cliConfig string
+	err       error
+}
+
+// examplesEnv returns the environment in which terraform uses this test
+// binary's build of the provider through dev_overrides and nothing else.
 func examplesEnv(t *testing.T, root string) []string {
 	t.Helper()
-	dir := t.TempDir()
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", filepath.Join(dir, "terraform-provider-costlink"), ".")
+	providerBuild.once.Do(func() { providerBuild.cliConfig, providerBuild.err = buildProvider(root) })
+	if providerBuild.err != nil {
+		t.Fatalf("building the provider: %v", providerBuild.err)
+	}
+	return append(testEnvWithout(isUserTerraformSetting), "TF_CLI_CONFIG_FILE="+providerBuild.cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+}
+
+// buildProvider builds the provider of the module at root into a new
+// directory and returns the CLI configuration written beside it.
+func buildProvider(root string) (cliConfig string, err error) {
+	dir, err := os.MkdirTemp("", "costlink-provider-")
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		if err != nil {
+			_ = os.RemoveAll(dir)
+		}
+	}()
+	build := exec.CommandContext(context.Background(), "go", "build", "-o", filepath.Join(dir, "terraform-provider-costlink"), ".")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
+		return "", fmt.Errorf("%w\n%s", err, out)
 	}
-	cliConfig := filepath.Join(dir, "terraform.tfrc")
+	cliConfig = filepath.Join(dir, "terraform.tfrc")
 	config := `provider_installation {
   dev_overrides {
     "costlink/costlink" = ` + strconv.Quote(filepath.ToSlash(dir)) + `
@@ -273,10 +303,7 @@ func examplesEnv(t *testing.T, root string) []string {
   direct {}
 }
 `
-	if err := os.WriteFile(cliConfig, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return append(testEnvWithout(isUserTerraformSetting), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	return cliConfig, os.WriteFile(cliConfig, []byte(config), 0o600)
 }
 
 // isUserTerraformSetting reports the variables of the user's terraform that

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,6 +22,9 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if providerBuild.cliConfig != "" {
+		_ = os.RemoveAll(filepath.Dir(providerBuild.cliConfig))
+	}
 	acctest.Stop()
 	pgtest.Stop()
 	os.Exit(code)
