@@ -573,9 +573,8 @@ func roleInAnotherAccount(_ context.Context, req planmodifier.StringRequest, res
 	if req.StateValue.IsNull() || req.PlanValue.IsUnknown() {
 		return
 	}
-	before, errBefore := validate.ParseRoleARN(req.StateValue.ValueString())
-	after, errAfter := validate.ParseRoleARN(req.PlanValue.ValueString())
-	resp.RequiresReplace = errBefore == nil && errAfter == nil && before.AccountID != after.AccountID
+	before, after := roleARNAccount(req.StateValue), roleARNAccount(req.PlanValue)
+	resp.RequiresReplace = before != "" && after != "" && before != after
 }
 
 // accountIDFromRoleARN plans account_id from role_arn, so it is known at
@@ -600,7 +599,7 @@ func (accountIDFromRoleARN) PlanModifyString(ctx context.Context, req planmodifi
 		resp.PlanValue = types.StringUnknown()
 		return
 	}
-	if arn, err := validate.ParseRoleARN(roleARN.ValueString()); err == nil {
-		resp.PlanValue = types.StringValue(arn.AccountID)
+	if accountID := roleARNAccount(roleARN); accountID != "" {
+		resp.PlanValue = types.StringValue(accountID)
 	}
 }

@@ -412,8 +412,8 @@ func (m *awsRoleResourceModel) fromRole(ctx context.Context, role *iamtypes.Role
 	m.ARN = types.StringValue(arn)
 	m.UniqueID = types.StringValue(aws.ToString(role.RoleId))
 	m.AccountID = types.StringNull()
-	if parsed, err := validate.ParseRoleARN(arn); err == nil {
-		m.AccountID = types.StringValue(parsed.AccountID)
+	if accountID := roleARNAccount(m.ARN); accountID != "" {
+		m.AccountID = types.StringValue(accountID)
 	}
 	m.TrustPolicyJSON = keepEquivalent(m.TrustPolicyJSON, aws.ToString(role.AssumeRolePolicyDocument))
 
