@@ -11,12 +11,9 @@ import (
 // the console shows it: the detail beside the form, and each field error
 // beside its field.
 type Problem struct {
-	Type       string         `json:"type"`
-	Title      string         `json:"title"`
-	Status     int            `json:"status"`
-	Detail     string         `json:"detail"`
-	Errors     []ProblemField `json:"errors"`
-	ExistingID string         `json:"existing_id"`
+	Status int            `json:"status"`
+	Detail string         `json:"detail"`
+	Errors []ProblemField `json:"errors"`
 }
 
 // ProblemField is one invalid field of a request, named as in its JSON body.
@@ -26,12 +23,6 @@ type ProblemField struct {
 }
 
 func (p *Problem) Error() string { return p.Detail }
-
-// problemTypePrefix starts every problem type the API sends.
-const problemTypePrefix = "urn:costlink:problem:"
-
-// Code is the problem's code, such as validation or forbidden.
-func (p *Problem) Code() string { return strings.TrimPrefix(p.Type, problemTypePrefix) }
 
 // fieldErrors maps each of fields the API named to its messages, joined,
 // for the form to show beside that field; "" holds the rest: errors of

@@ -25,10 +25,9 @@ var pages = parsePages()
 
 func parsePages() map[string]*template.Template {
 	funcs := template.FuncMap{
-		"when":    formatTime,
-		"brief":   brief,
-		"join":    strings.Join,
-		"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"when":  formatTime,
+		"brief": brief,
+		"join":  strings.Join,
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html"))
 	out := make(map[string]*template.Template, len(pageNames))

@@ -10,7 +10,6 @@ const (
 	apiOrganization  = "/v1/organization"
 	apiPolicy        = "/v1/aws/policy"
 	apiConnections   = "/v1/aws/connections"
-	apiBulkChecks    = "/v1/aws/connections/health/checks"
 	apiConnectionFmt = "/v1/aws/connections/%s"
 )
 
