@@ -24,8 +24,6 @@ type addView struct {
 	NeedsBilling           bool // the organization has no billing connection yet
 	Snippet                string
 	IdempotencyKey         string // new for each form shown: a second submit of it creates nothing more
-	CanWrite               bool
-	CSRFToken              string
 }
 
 func (c *console) addPage(w http.ResponseWriter, r *http.Request, s *Session) {
@@ -84,7 +82,7 @@ func (c *console) addConnection(w http.ResponseWriter, r *http.Request, s *Sessi
 func (c *console) renderAdd(w http.ResponseWriter, r *http.Request, s *Session, status int, form addForm, errs map[string]string) {
 	view := addView{
 		Name: form.Name, RoleARN: form.RoleARN, Regions: form.Regions, Errors: errs,
-		NameRule: validate.ConnectionNameRule, CanWrite: s.CanWrite, CSRFToken: s.CSRFToken,
+		NameRule: validate.ConnectionNameRule,
 		// A form shown again after a refusal is a new request: its
 		// corrected values must not replay the refused one's key.
 		IdempotencyKey: randomToken(),

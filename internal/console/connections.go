@@ -65,21 +65,19 @@ func (f tableFilter) query(cursor string) string {
 
 // tableView is what the connections page shows.
 type tableView struct {
-	Filter    tableFilter
-	Statuses  []string
-	Rows      []connection
-	NextURL   string // "" on the last page
-	FirstURL  string // "" on the first page
-	Error     string
-	CanWrite  bool
-	CSRFToken string
+	Filter   tableFilter
+	Statuses []string
+	Rows     []connection
+	NextURL  string // "" on the last page
+	FirstURL string // "" on the first page
+	Error    string
 }
 
 func (c *console) connectionsPage(w http.ResponseWriter, r *http.Request, s *Session) {
 	q := r.URL.Query()
 	view := tableView{
 		Filter:   tableFilter{Status: q.Get("status"), Search: strings.TrimSpace(q.Get("q"))},
-		Statuses: healthStatuses, CanWrite: s.CanWrite, CSRFToken: s.CSRFToken,
+		Statuses: healthStatuses,
 	}
 	if view.Filter.Status != "" && !slices.Contains(healthStatuses, view.Filter.Status) {
 		view.Error = fmt.Sprintf("There is no health status %q: choose %s.", view.Filter.Status, strings.Join(healthStatuses, ", "))

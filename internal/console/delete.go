@@ -9,8 +9,6 @@ import (
 // deleteView is the confirmation page of a delete.
 type deleteView struct {
 	Connection connection
-	CanWrite   bool
-	CSRFToken  string
 }
 
 // deletePage asks to confirm a delete: a page of its own, so deleting
@@ -21,7 +19,7 @@ func (c *console) deletePage(w http.ResponseWriter, r *http.Request, s *Session)
 		c.renderError(w, r, s, statusOf(err), fieldErrors(err)[""])
 		return
 	}
-	c.render(w, r, s, http.StatusOK, "delete", "Delete "+conn.Name, deleteView{Connection: conn, CanWrite: s.CanWrite, CSRFToken: s.CSRFToken})
+	c.render(w, r, s, http.StatusOK, "delete", "Delete "+conn.Name, deleteView{Connection: conn})
 }
 
 // deleteConnection removes the connection through the API.

@@ -65,15 +65,26 @@ func brief(s string) string {
 // pageData is what the layout renders around a page.
 type pageData struct {
 	Title   string
-	Session *Session // nil when signed out
+	Session *signedIn // nil when signed out
 	Flash   string
 	Page    any
+}
+
+// signedIn is what pages show of a session: never its API key, which no
+// template can then print by mistake.
+type signedIn struct {
+	OrgName   string
+	CanWrite  bool
+	CSRFToken string
 }
 
 // render writes a whole page, or a 500 if its template fails, never half
 // a page. A session's one-time message is shown and forgotten.
 func (c *console) render(w http.ResponseWriter, r *http.Request, s *Session, status int, page, title string, content any) {
-	data := pageData{Title: title, Session: s, Page: content}
+	data := pageData{Title: title, Page: content}
+	if s != nil {
+		data.Session = &signedIn{OrgName: s.OrgName, CanWrite: s.CanWrite, CSRFToken: s.CSRFToken}
+	}
 	if s != nil && s.Flash != "" {
 		data.Flash, s.Flash = s.Flash, ""
 		c.saveSession(r.Context(), *s)
