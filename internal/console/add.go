@@ -19,8 +19,7 @@ type addView struct {
 	AccountID              string            // from RoleARN, once it parses
 	Errors                 map[string]string // by field name; "" for the form as a whole
 	NameRule               string
-	Org                    organization
-	Policy                 policy
+	Policy                 policy // with the external ID and the trusted principal
 	NeedsBilling           bool // the organization has no billing connection yet
 	Snippet                string
 	IdempotencyKey         string // new for each form shown: a second submit of it creates nothing more
@@ -92,10 +91,7 @@ func (c *console) renderAdd(w http.ResponseWriter, r *http.Request, s *Session, 
 	}
 	ctx := r.Context()
 	var billing connectionList
-	err := c.api.call(ctx, r, s.APIKey, http.MethodGet, apiOrganization, nil, &view.Org)
-	if err == nil {
-		err = c.api.call(ctx, r, s.APIKey, http.MethodGet, apiPolicy+"?type="+validate.TypeResource, nil, &view.Policy)
-	}
+	err := c.api.call(ctx, r, s.APIKey, http.MethodGet, apiPolicy+"?type="+validate.TypeResource, nil, &view.Policy)
 	if err == nil {
 		q := url.Values{"type": {validate.TypeBilling}, "limit": {"1"}}
 		err = c.api.call(ctx, r, s.APIKey, http.MethodGet, apiConnections+"?"+q.Encode(), nil, &billing)

@@ -14,11 +14,9 @@ const (
 )
 
 type organization struct {
-	ID           string   `json:"id"`
-	Name         string   `json:"name"`
-	ExternalID   string   `json:"external_id"`
-	PrincipalARN string   `json:"principal_arn"`
-	Scopes       []string `json:"scopes"` // of the key that asked
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Scopes []string `json:"scopes"` // of the key that asked
 }
 
 type connection struct {
