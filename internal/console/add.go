@@ -20,7 +20,7 @@ type addView struct {
 	Errors                 map[string]string // by field name; "" for the form as a whole
 	NameRule               string
 	Policy                 policy // with the external ID and the trusted principal
-	NeedsBilling           bool // the organization has no billing connection yet
+	NeedsBilling           bool   // the organization has no billing connection yet
 	Snippet                string
 	IdempotencyKey         string // new for each form shown: a second submit of it creates nothing more
 }
