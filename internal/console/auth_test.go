@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/costlink/terraform-provider-costlink/internal/pgtest"
 )
 
 func sessionCookie(t *testing.T, resp *http.Response, name string) *http.Cookie {
@@ -24,7 +26,7 @@ func sessionCookie(t *testing.T, resp *http.Response, name string) *http.Cookie 
 // to the balancer, and PublicURL says users reach it over HTTPS: the cookie
 // is Secure all the same, and the Terraform snippet names the public URL.
 func TestBehindALoadBalancerThatTerminatesTLS(t *testing.T) {
-	ts := startTestServiceWith(t, Config{PublicURL: "https://costlink.example.com/"}, nil)
+	ts := startTestServiceWith(t, pgtest.SQLite.NewDatabase(t), Config{PublicURL: "https://costlink.example.com/"}, nil)
 	c := browser(t)
 	p := post(t, c, ts.url+signInPath, url.Values{"api_key": {ts.writeKey}})
 	if cookie := sessionCookie(t, p.Response, "__Host-costlink_session"); !cookie.Secure {

@@ -7,12 +7,12 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/costlink/terraform-provider-costlink/internal/acctest"
+	"github.com/costlink/terraform-provider-costlink/internal/pgtest"
 	"github.com/costlink/terraform-provider-costlink/internal/server"
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
@@ -43,14 +43,16 @@ func newTestService(t testing.TB, secure bool) *testService {
 // startTestService is newTestService with prober checking health.
 func startTestService(t testing.TB, secure bool, prober server.Prober) *testService {
 	t.Helper()
-	return startTestServiceWith(t, Config{Secure: secure}, prober)
+	return startTestServiceWith(t, pgtest.SQLite.NewDatabase(t), Config{Secure: secure}, prober)
 }
 
-// startTestServiceWith is startTestService with the console configured as
-// cfg says, besides its API and sessions.
-func startTestServiceWith(t testing.TB, cfg Config, prober server.Prober) *testService {
+// startTestServiceWith is startTestService on the database at dsn, which
+// other replicas may share, with the console configured as cfg says,
+// besides its API and sessions. Keys of its own are made for the
+// organization acme.
+func startTestServiceWith(t testing.TB, dsn string, cfg Config, prober server.Prober) *testService {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "costlink.db"))
+	st, err := store.Open(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,57 +12,21 @@ import (
 	"time"
 
 	"github.com/costlink/terraform-provider-costlink/internal/pgtest"
-	"github.com/costlink/terraform-provider-costlink/internal/server"
 	"github.com/costlink/terraform-provider-costlink/internal/store"
 )
 
-// sessionEngines make a fresh database of each engine replicas share.
-var sessionEngines = []struct {
-	name string
-	dsn  func(t testing.TB) string
-}{
-	{"sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "costlink.db") }},
-	{"postgres", pgtest.NewDatabase},
-}
-
 // forEachSessionEngine runs test on a new database of each engine.
 func forEachSessionEngine(t *testing.T, test func(t *testing.T, dsn string)) {
-	for _, e := range sessionEngines {
-		t.Run(e.name, func(t *testing.T) { test(t, e.dsn(t)) })
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) { test(t, e.NewDatabase(t)) })
 	}
 }
 
 // startReplica serves a replica of the service on the database at dsn: its
-// own store handle, API and console, with sessions in the database, and
-// keys of its own for the organization acme, which replicas share.
+// own store handle, API and console, with sessions in the database.
 func startReplica(t *testing.T, dsn string) *testService {
 	t.Helper()
-	st, err := store.Open(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	api := server.New(server.Config{Store: st, PrincipalARN: testPrincipalARN})
-	t.Cleanup(api.Close)
-	sessions := NewDatabaseSessions(st)
-	handler := New(Config{API: api, Sessions: sessions})
-	srv := httptest.NewServer(handler)
-	t.Cleanup(srv.Close)
-	ts := &testService{url: srv.URL, handler: handler, store: st, sessions: sessions}
-
-	ctx := context.Background()
-	org, err := st.EnsureOrganization(ctx, "acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.orgID = org.ID
-	if ts.writeKey, _, err = st.CreateAPIKey(ctx, org.ID, store.Scopes); err != nil {
-		t.Fatal(err)
-	}
-	if ts.readKey, _, err = st.CreateAPIKey(ctx, org.ID, []string{store.ScopeConnectionsRead}); err != nil {
-		t.Fatal(err)
-	}
-	return ts
+	return startTestServiceWith(t, dsn, Config{}, nil)
 }
 
 // sessionID is the session cookie c holds for ts.
@@ -249,7 +212,7 @@ func TestDatabaseSessionsExpire(t *testing.T) {
 // LastSeen only when it is more than lastSeenGranularity old, so page views
 // do not each write to the database.
 func TestPageViewsWriteLastSeenOncePerMinute(t *testing.T) {
-	ts := startReplica(t, sessionEngines[0].dsn(t))
+	ts := startReplica(t, pgtest.SQLite.NewDatabase(t))
 	c := browser(t)
 	ts.signIn(t, c, ts.writeKey)
 	id := sessionID(t, c, ts)
