@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -22,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/costlink/terraform-provider-costlink/internal/testnet"
 )
 
 const (
@@ -116,7 +117,7 @@ var errMotoExited = errors.New("moto_server exited before answering")
 
 // launchMoto makes one attempt at starting moto_server.
 func launchMoto(bin string) (*MotoServer, error) {
-	port, err := freePort()
+	port, err := testnet.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -163,16 +164,6 @@ func launchMoto(bin string) (*MotoServer, error) {
 		return nil, fmt.Errorf("%w; moto said:\n%s", err, m.log.String())
 	}
 	return m, nil
-}
-
-// freePort asks the kernel for a loopback port nobody listens on.
-func freePort() (int, error) {
-	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("finding a free loopback port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // waitReady polls moto until it answers any HTTP request, it exits, or

@@ -27,6 +27,7 @@ import (
 
 	"github.com/costlink/terraform-provider-costlink/internal/pgtest"
 	"github.com/costlink/terraform-provider-costlink/internal/store"
+	"github.com/costlink/terraform-provider-costlink/internal/testnet"
 )
 
 const (
@@ -328,7 +329,7 @@ var errReplicaPortTaken = errors.New("the port was taken before the replica coul
 // the port is taken before the replica binds it.
 func (r *Replicas) startOnFreePort(rep *replica) error {
 	for attempt := 1; ; attempt++ {
-		port, err := freePort()
+		port, err := testnet.FreePort()
 		if err != nil {
 			return err
 		}

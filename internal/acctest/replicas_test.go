@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/costlink/terraform-provider-costlink/internal/testnet"
 )
 
 // replicaStandIn is a replica that answers with its name and the body it
@@ -38,7 +40,7 @@ func replicaStandIn(t *testing.T, name string, dropping bool) (*replica, *atomic
 // refusingReplica is a replica whose port nobody listens on.
 func refusingReplica(t *testing.T) *replica {
 	t.Helper()
-	port, err := freePort()
+	port, err := testnet.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,12 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/costlink/terraform-provider-costlink/internal/testnet"
 )
 
 const (
@@ -69,7 +70,7 @@ func startCluster() (*cluster, error) {
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
-		port, err := freeLoopbackPort()
+		port, err := testnet.FreePort()
 		if err == nil {
 			err = c.start(port)
 		}
@@ -190,16 +191,6 @@ func (c *cluster) dsn(database string) string {
 func (c *cluster) dataDir() string { return filepath.Join(c.dir, "data") }
 
 func (c *cluster) logFile() string { return filepath.Join(c.dir, "postgres.log") }
-
-// freeLoopbackPort returns a loopback port nothing listens on right now.
-func freeLoopbackPort() (int, error) {
-	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	return port, l.Close()
-}
 
 // logTail returns the end of a log file, or why it cannot be read.
 func logTail(path string) string {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/costlink/terraform-provider-costlink/internal/acctest"
 	"github.com/costlink/terraform-provider-costlink/internal/client"
+	"github.com/costlink/terraform-provider-costlink/internal/testnet"
 )
 
 const (
@@ -80,8 +80,8 @@ terraform plan -detailed-exitcode -input=false -no-color
 	}),
 		"PATH="+terraformDir+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"COSTLINK_DEMO_DIR="+filepath.Join(work, "demo"),
-		"COSTLINK_DEMO_MOTO_PORT="+freeLoopbackPort(t),
-		"COSTLINK_DEMO_API_PORT="+freeLoopbackPort(t),
+		"COSTLINK_DEMO_MOTO_PORT="+freePort(t),
+		"COSTLINK_DEMO_API_PORT="+freePort(t),
 		"TMPDIR="+work,
 		"TF_CLI_ARGS_apply=-auto-approve -input=false",
 		"CHECKPOINT_DISABLE=1",
@@ -178,17 +178,6 @@ func quickStartScript(readme string) (string, error) {
 	return script.String(), nil
 }
 
-// freeLoopbackPort is a loopback port nobody listens on now.
-func freeLoopbackPort(t *testing.T) string {
-	t.Helper()
-	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("finding a free loopback port: %v", err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-}
-
 // TestReadmeQuickStartScript checks, without TF_ACC, that the README's
 // Quick start is what TestAccReadmeQuickStart can run, and how sections it
 // cannot run are refused.
@@ -220,4 +209,14 @@ func TestReadmeQuickStartScript(t *testing.T) {
 			t.Errorf("%s: quickStartScript = %v, want an error with %q", name, err, tc.want)
 		}
 	}
+}
+
+// freePort is a loopback port nobody listens on now, as text.
+func freePort(t *testing.T) string {
+	t.Helper()
+	port, err := testnet.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.Itoa(port)
 }

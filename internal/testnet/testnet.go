@@ -3,7 +3,9 @@ package testnet
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"strconv"
 	"testing"
 )
 
@@ -11,13 +13,20 @@ import (
 // are refused, as to a service that is not running.
 func ClosedURL(t testing.TB) string {
 	t.Helper()
-	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	port, err := FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := "http://" + l.Addr().String()
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
+	return "http://127.0.0.1:" + strconv.Itoa(port)
+}
+
+// FreePort returns a loopback port nobody listens on now, for a server the
+// caller starts: another process may take it first, so callers retry.
+func FreePort() (int, error) {
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("finding a free loopback port: %w", err)
 	}
-	return url
+	port := l.Addr().(*net.TCPAddr).Port
+	return port, l.Close()
 }
