@@ -455,39 +455,40 @@ func releaseServerBuild(t *testing.T) (env, flags, ldflags []string) {
 // goBuildLine matches the go build of the Containerfile's RUN and its ldflags.
 var goBuildLine = regexp.MustCompile(`go build .*-ldflags "([^"]*)"`)
 
+// containerGoBuild is the Containerfile's RUN that builds costlink-server.
+func containerGoBuild(t *testing.T) string {
+	t.Helper()
+	var build string
+	for _, in := range containerInstructions(t) {
+		if in[0] == "RUN" && goBuildLine.MatchString(in[1]) {
+			build = in[1]
+		}
+	}
+	if build == "" {
+		t.Fatalf("no RUN of %s runs go build -ldflags \"...\"", containerfile)
+	}
+	return build
+}
+
 // TestContainerfile holds deploy/Containerfile to the repository: its Go
 // is go.mod's, it builds costlink-server as a release does, and what the
 // image runs parses with serve's flags on the port it exposes, as a user
 // other than root.
 func TestContainerfile(t *testing.T) {
 	vars := envVars(serveFlags(t))
-	var froms, runs []string
 	byKeyword := map[string][]string{}
 	for _, in := range containerInstructions(t) {
 		byKeyword[in[0]] = append(byKeyword[in[0]], in[1])
-		switch in[0] {
-		case "FROM":
-			froms = append(froms, in[1])
-		case "RUN":
-			runs = append(runs, in[1])
-		}
 	}
+	froms := byKeyword["FROM"]
 
 	goVersion := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindStringSubmatch(readFile(t, goMod))
 	if len(froms) != 2 || froms[0] != "golang:"+goVersion[1]+" AS build" || froms[1] != "scratch" {
 		t.Errorf("FROM %q: want golang:%s AS build, then scratch", froms, goVersion[1])
 	}
 
-	var build string
-	for _, r := range runs {
-		if goBuildLine.MatchString(r) {
-			build = r
-		}
-	}
+	build := containerGoBuild(t)
 	env, flags, ldflags := releaseServerBuild(t)
-	if build == "" {
-		t.Fatalf("no RUN of %s runs go build -ldflags \"...\"", containerfile)
-	}
 	// The same build arguments as the release, ARGs in place of goreleaser's templates.
 	gotLdflags := strings.NewReplacer("${VERSION}", "{{ .Version }}", "${COMMIT}", "{{ .FullCommit }}").
 		Replace(goBuildLine.FindStringSubmatch(build)[1])
@@ -546,12 +547,7 @@ func TestContainerfileBuildCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds costlink-server: not in -short")
 	}
-	var build string
-	for _, in := range containerInstructions(t) {
-		if in[0] == "RUN" && goBuildLine.MatchString(in[1]) {
-			build = in[1]
-		}
-	}
+	build := containerGoBuild(t)
 	out := t.TempDir()
 	const wantVersion, wantCommit = "9.9.9-image", "0123456789abcdef0123456789abcdef01234567"
 	cmd := exec.Command("sh", "-c", strings.ReplaceAll(build, "/out/", out+"/"))
