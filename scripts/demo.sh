@@ -54,10 +54,13 @@ start() {
 
 # The emulator's credentials: moto maps keys it did not issue to its default
 # account, which is the service's own; member accounts are reached by
-# assuming OrganizationAccountAccessRole in them.
+# assuming OrganizationAccountAccessRole in them. env_exports prints the
+# same settings.
+aws_settings=("AWS_ENDPOINT_URL=$moto_url" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1)
+aws_unset=(AWS_PROFILE AWS_SESSION_TOKEN)
 aws_env() {
-  export AWS_ENDPOINT_URL="$moto_url" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
-  unset AWS_PROFILE AWS_SESSION_TOKEN
+  export "${aws_settings[@]}"
+  unset "${aws_unset[@]}"
 }
 
 # build: make build, counting the packages Go compiles; the first build
@@ -173,8 +176,8 @@ env_exports() {
   printf '# The connection service, with the key of the organization "quickstart" (make demo fills "demo"):\n'
   printf 'export COSTLINK_API_URL=%q COSTLINK_API_KEY=%q\n' "$api_url" "$(cat "$state/quickstart-api-key")"
   printf '%s\n' "# AWS: the emulator; its default account is the service's, others are reached through OrganizationAccountAccessRole."
-  printf 'export AWS_ENDPOINT_URL=%q AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1\n' "$moto_url"
-  printf 'unset AWS_PROFILE AWS_SESSION_TOKEN\n'
+  printf 'export'; printf ' %q' "${aws_settings[@]}"; printf '\n'
+  printf 'unset %s\n' "${aws_unset[*]}"
 }
 
 # stop NAME: end the process group of $state/NAME.pid and wait for it.
