@@ -275,7 +275,7 @@ func examplesEnv(t *testing.T, root string) []string {
 	if providerBuild.err != nil {
 		t.Fatalf("building the provider: %v", providerBuild.err)
 	}
-	return append(testEnvWithout(isUserTerraformSetting), "TF_CLI_CONFIG_FILE="+providerBuild.cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	return append(envWithout(os.Environ(), isUserTerraformSetting), "TF_CLI_CONFIG_FILE="+providerBuild.cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 }
 
 // buildProvider builds the provider of the module at root into a new
@@ -313,16 +313,19 @@ func isUserTerraformSetting(name string) bool {
 	return strings.HasPrefix(name, "TF_CLI_ARGS") || name == "TF_DATA_DIR" || name == "TF_WORKSPACE" || name == "TF_CLI_CONFIG_FILE"
 }
 
-// testEnvWithout is this process's environment without the variables drop
-// names.
-func testEnvWithout(drop func(name string) bool) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if name, _, _ := strings.Cut(kv, "="); !drop(name) {
-			env = append(env, kv)
-		}
+// envWithout is env without the variables drop names.
+func envWithout(env []string, drop func(name string) bool) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		return drop(name)
+	})
+}
+
+// namePrefixed reports the variable names that start with one of prefixes.
+func namePrefixed(prefixes ...string) func(name string) bool {
+	return func(name string) bool {
+		return slices.ContainsFunc(prefixes, func(prefix string) bool { return strings.HasPrefix(name, prefix) })
 	}
-	return env
 }
 
 // runTerraform runs terraform in dir and fails the test with its output.
@@ -492,13 +495,7 @@ func newExampleRun(t *testing.T, name string, org *acctest.Org, moto *acctest.Mo
 	if err := os.WriteFile(filepath.Join(dir, "terraform.tfvars.json"), encoded, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var env []string
-	for _, kv := range examplesEnv(t, root) {
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "COSTLINK_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env,
+	env := append(envWithout(examplesEnv(t, root), namePrefixed("AWS_", "COSTLINK_")),
 		client.EnvAPIURL+"="+org.APIURL, client.EnvAPIKey+"="+org.APIKey,
 		"AWS_ENDPOINT_URL="+moto.Endpoint, "AWS_REGION="+acctest.MotoRegion,
 		"AWS_ACCESS_KEY_ID="+acctest.MotoAccessKey, "AWS_SECRET_ACCESS_KEY="+acctest.MotoAccessKey,

@@ -73,10 +73,10 @@ terraform plan -detailed-exitcode -input=false -no-color
 	if err := os.Symlink(acctest.Terraform(t), filepath.Join(terraformDir, "terraform")); err != nil {
 		t.Fatal(err)
 	}
-	env := append(testEnvWithout(func(name string) bool {
+	env := append(envWithout(os.Environ(), func(name string) bool {
 		// The README's commands set what reaches the demo; nothing of the
 		// developer's AWS, costlink or terraform settings may reach them.
-		return strings.HasPrefix(name, "AWS_") || strings.HasPrefix(name, "COSTLINK_") || isUserTerraformSetting(name) || name == "PATH"
+		return namePrefixed("AWS_", "COSTLINK_")(name) || isUserTerraformSetting(name) || name == "PATH"
 	}),
 		"PATH="+terraformDir+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"COSTLINK_DEMO_DIR="+filepath.Join(work, "demo"),

@@ -348,13 +348,5 @@ func TestAccTerraformCloud_dynamicCredentials(t *testing.T) {
 // withoutRunSettings drops from env what a run sets itself: AWS settings,
 // the costlink API's and HCP Terraform's variables, Terraform variables.
 func withoutRunSettings(env []string) []string {
-	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
-		name, _, _ := strings.Cut(kv, "=")
-		for _, prefix := range []string{"AWS_", "TFC_", "COSTLINK_", "TF_VAR_"} {
-			if strings.HasPrefix(name, prefix) {
-				return true
-			}
-		}
-		return false
-	})
+	return envWithout(env, namePrefixed("AWS_", "TFC_", "COSTLINK_", "TF_VAR_"))
 }
