@@ -208,11 +208,10 @@ func (r *awsRoleResource) plannedAccountID(ctx context.Context, plan *awsRoleRes
 	if plan.AssumeRoleARN.IsUnknown() {
 		return types.StringUnknown()
 	}
-	var account *awsiam.Account // memberAccountID needs it only for the own credentials
-	var diags diag.Diagnostics
-	if plan.AssumeRoleARN.IsNull() {
-		account, diags = memberAccount(ctx, r.data, plan.AssumeRoleARN, plan.AssumeRoleExternalID)
+	if id := roleARNAccount(plan.AssumeRoleARN); id != "" {
+		return types.StringValue(id)
 	}
+	account, diags := memberAccount(ctx, r.data, plan.AssumeRoleARN, plan.AssumeRoleExternalID)
 	accountID := types.StringUnknown()
 	if !diags.HasError() {
 		accountID, diags = memberAccountID(ctx, account, plan.AssumeRoleARN)
