@@ -211,7 +211,7 @@ func (l *faithfulLayer) record(resp *http.Response) error {
 		return nil
 	}
 	switch fwd.req.service + ":" + fwd.req.action {
-	case "sts:AssumeRole":
+	case "sts:AssumeRole", "sts:" + webIdentityAction: // the session the key stands for signs what follows
 		body, err := peekBody(resp)
 		if err != nil {
 			return err
@@ -221,8 +221,6 @@ func (l *faithfulLayer) record(resp *http.Response) error {
 			l.keys[key] = p
 			l.mu.Unlock()
 		}
-	case "sts:" + webIdentityAction:
-		return l.recordWebIdentitySession(resp, fwd.req.params.Get("RoleArn"))
 	case "iam:CreateRole":
 		body, err := peekBody(resp)
 		if err != nil {

@@ -1,6 +1,7 @@
 package acctest
 
 import (
+	"cmp"
 	"encoding/xml"
 	"strings"
 )
@@ -21,11 +22,18 @@ type principal struct {
 
 var basePrincipal = principal{account: ServiceAccountID, arn: baseUserARN}
 
-// assumeRoleResponse is the part of sts:AssumeRole's answer that tells
-// whose the issued access key is.
-type assumeRoleResponse struct {
-	AccessKeyID string `xml:"AssumeRoleResult>Credentials>AccessKeyId"`
-	SessionARN  string `xml:"AssumeRoleResult>AssumedRoleUser>Arn"`
+// issuedSession is the part of an STS answer that tells whose the issued
+// access key is.
+type issuedSession struct {
+	AccessKeyID string `xml:"Credentials>AccessKeyId"`
+	SessionARN  string `xml:"AssumedRoleUser>Arn"`
+}
+
+// sessionResponse is sts:AssumeRole's or sts:AssumeRoleWithWebIdentity's
+// answer: one of the two results is there.
+type sessionResponse struct {
+	AssumeRole  issuedSession `xml:"AssumeRoleResult"`
+	WebIdentity issuedSession `xml:"AssumeRoleWithWebIdentityResult"`
 }
 
 // createRoleResponse is the part of iam:CreateRole's answer naming the role.
@@ -34,14 +42,19 @@ type createRoleResponse struct {
 }
 
 // sessionPrincipal is the principal of a key AWS issued for roleARN, from
-// AssumeRole's answer; ok is false when the answer names no key.
+// AssumeRole's or AssumeRoleWithWebIdentity's answer; ok is false when the
+// answer names no key.
 func sessionPrincipal(body []byte, roleARN string) (string, principal, bool) {
-	var out assumeRoleResponse
-	if err := xml.Unmarshal(body, &out); err != nil || out.AccessKeyID == "" {
+	var out sessionResponse
+	if err := xml.Unmarshal(body, &out); err != nil {
+		return "", principal{}, false
+	}
+	session := cmp.Or(out.AssumeRole, out.WebIdentity)
+	if session.AccessKeyID == "" {
 		return "", principal{}, false
 	}
 	account, _, _ := parseRoleARN(roleARN)
-	return out.AccessKeyID, principal{account: account, arn: out.SessionARN, roleARN: roleARN}, true
+	return session.AccessKeyID, principal{account: account, arn: session.SessionARN, roleARN: roleARN}, true
 }
 
 // createdRoleARN is the ARN in CreateRole's answer, "" when there is none.

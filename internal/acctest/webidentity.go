@@ -23,7 +23,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -208,32 +207,6 @@ func (l *faithfulLayer) evaluateWebIdentity(ctx context.Context, call webIdentit
 	if !allowed {
 		return webIdentityDenied()
 	}
-	return nil
-}
-
-// webIdentityResponse is the part of AssumeRoleWithWebIdentity's answer
-// that tells whose the issued access key is.
-type webIdentityResponse struct {
-	AccessKeyID string `xml:"AssumeRoleWithWebIdentityResult>Credentials>AccessKeyId"`
-	SessionARN  string `xml:"AssumeRoleWithWebIdentityResult>AssumedRoleUser>Arn"`
-}
-
-// recordWebIdentitySession keeps, from moto's answer, that the key it
-// issued is a session of roleARN, so that the layer knows the caller of
-// what the key signs next (an sts:AssumeRole into a member account).
-func (l *faithfulLayer) recordWebIdentitySession(resp *http.Response, roleARN string) error {
-	body, err := peekBody(resp)
-	if err != nil {
-		return err
-	}
-	var out webIdentityResponse
-	if xml.Unmarshal(body, &out) != nil || out.AccessKeyID == "" {
-		return nil
-	}
-	account, _, _ := parseRoleARN(roleARN)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.keys[out.AccessKeyID] = principal{account: account, arn: out.SessionARN, roleARN: roleARN}
 	return nil
 }
 
